@@ -1,0 +1,60 @@
+"""Apply the tools' command-line options to a config, the way mmseg's tools do, plus anomseg's
+own (``--scorer``, ``--show-dir`` for heatmaps), so scripts and the CLIs share one behaviour."""
+import logging
+import os.path as osp
+
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+
+def load_config(path, cfg_options=None, launcher='none', work_dir=None):
+    """Config from file, ``--cfg-options`` merged, work_dir: CLI > config > work_dirs/NAME."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file {path} does not exist')
+    cfg = Config.fromfile(path)
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
+    return cfg
+
+
+def apply_train_options(cfg, amp=False, resume=False):
+    if amp:
+        if cfg.optim_wrapper.type == 'AmpOptimWrapper':
+            print_log('AMP training is already enabled in your config.', logger='current',
+                      level=logging.WARNING)
+        elif cfg.optim_wrapper.type != 'OptimWrapper':
+            raise ValueError('--amp needs optim_wrapper.type OptimWrapper, got '
+                             f'{cfg.optim_wrapper.type}')
+        else:
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.loss_scale = 'dynamic'
+    cfg.resume = resume
+    return cfg
+
+
+def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tta=False):
+    """Checkpoint to load, heatmap folder, folder for raw outputs, scorers, test-time aug."""
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+    cfg.load_from = checkpoint
+    if scorer:
+        cfg.model.test_cfg.scorer = [s.strip() for s in scorer.split(',') if s.strip()]
+    if show_dir:
+        if 'visualization' not in cfg.default_hooks:
+            raise KeyError('--show-dir needs default_hooks.visualization in the config')
+        cfg.default_hooks.visualization.update(draw=True, out_dir=show_dir)
+    if tta:
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+        cfg.tta_model.module = cfg.model
+        cfg.model = cfg.tta_model
+    if out is not None:
+        evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) \
+            else [cfg.test_evaluator]
+        for evaluator in evaluators:
+            evaluator['output_dir'] = out
+    return cfg

@@ -1,0 +1,4 @@
+from .formatting import PackAnomalySegInputs
+from .loading import LoadAnomalyAnnotations
+
+__all__ = ['LoadAnomalyAnnotations', 'PackAnomalySegInputs']

@@ -1,0 +1,46 @@
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmengine import fileio
+from mmseg.registry import TRANSFORMS
+
+
+@TRANSFORMS.register_module()
+class LoadAnomalyAnnotations(BaseTransform):
+    """Read a frame's anomaly label from ``seg_map_path`` into ``gt_anomaly_map`` (uint8).
+
+    After ``label_map`` (e.g. ``{2: 1}`` for RoadAnomaly's anomaly id) the values must be 0
+    (inlier), 1 (anomaly) or ``void_index``; anything else raises an error naming the file.
+    ``gt_anomaly_map`` joins ``seg_fields``, so mmseg's geometric transforms move it along.
+    """
+
+    def __init__(self, label_map=None, void_index=255, imdecode_backend='pillow',
+                 backend_args=None):
+        self.label_map = dict(label_map or {})
+        self.void_index = void_index
+        self.imdecode_backend = imdecode_backend
+        self.backend_args = backend_args
+
+    def transform(self, results):
+        path = results['seg_map_path']
+        label = mmcv.imfrombytes(fileio.get(path, backend_args=self.backend_args),
+                                 flag='unchanged', backend=self.imdecode_backend)
+        if label is None or label.ndim != 2:
+            raise ValueError(f'{path}: expected a single-channel label image, got '
+                             f'{None if label is None else label.shape}')
+        if self.label_map:
+            lut = np.arange(max(256, int(label.max()) + 1), dtype=np.int64)
+            for old, new in self.label_map.items():
+                lut[old] = new
+            label = lut[label]
+        bad = np.setdiff1d(np.unique(label), [0, 1, self.void_index])
+        if bad.size:
+            raise ValueError(f'{path}: anomaly labels must be 0 (inlier), 1 (anomaly) or '
+                             f'{self.void_index} (void), found {bad.tolist()}')
+        results['gt_anomaly_map'] = label.astype(np.uint8)
+        results.setdefault('seg_fields', []).append('gt_anomaly_map')
+        return results
+
+    def __repr__(self):
+        return (f'{self.__class__.__name__}(label_map={self.label_map}, '
+                f'void_index={self.void_index})')

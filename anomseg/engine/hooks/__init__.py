@@ -1,0 +1,3 @@
+from .anomaly_visualization_hook import AnomalyVisualizationHook
+
+__all__ = ['AnomalyVisualizationHook']

@@ -1,0 +1,3 @@
+from .pixel_curves import ScoreCounts, curve_metrics
+
+__all__ = ['ScoreCounts', 'curve_metrics']

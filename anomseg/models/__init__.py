@@ -1,0 +1,2 @@
+from .scorers import *  # noqa: F401,F403
+from .segmentors import *  # noqa: F401,F403

@@ -1,0 +1,33 @@
+"""Turn scorer settings (``'msp'``, ``dict(type='energy', temperature=2.0)``, lists, or a comma
+separated string) into named callables."""
+import functools
+
+from anomseg.registry import SCORERS
+
+
+def build_scorers(cfg):
+    """Return an ordered dict {name: callable(logits) -> scores} for one or several scorers.
+
+    A scorer given with keyword arguments keeps its type as name unless ``name`` is set, so two
+    settings of one scorer can be compared in one pass: ``dict(type='energy', temperature=2,
+    name='energy_t2')``.
+    """
+    if isinstance(cfg, str):
+        cfg = [part.strip() for part in cfg.split(',') if part.strip()]
+    elif isinstance(cfg, dict):
+        cfg = [cfg]
+    scorers = {}
+    for item in cfg:
+        item = dict(type=item) if isinstance(item, str) else dict(item)
+        kind = item.pop('type')
+        name = item.pop('name', kind)
+        fn = SCORERS.get(kind)
+        if fn is None:
+            raise KeyError(f'unknown anomaly scorer {kind!r}; registered: '
+                           f'{", ".join(sorted(SCORERS.module_dict))}')
+        if name in scorers:
+            raise ValueError(f'anomaly scorer name {name!r} is given twice: set name= apart')
+        scorers[name] = functools.partial(fn, **item) if item else fn
+    if not scorers:
+        raise ValueError('no anomaly scorer given')
+    return scorers

@@ -1,0 +1,44 @@
+"""Anomaly scores of per-pixel classifiers: (N, C, H, W) class logits in, (N, H, W) out.
+
+Higher means more anomalous for every scorer. Softmax is taken over the C known classes.
+"""
+import torch
+
+from anomseg.registry import SCORERS
+
+
+@SCORERS.register_module(name='msp')
+def max_softmax(logits: torch.Tensor) -> torch.Tensor:
+    """Maximum softmax probability baseline (Hendrycks & Gimpel, ICLR 2017).
+
+    s(x) = 1 - max_c softmax(z(x))_c
+    """
+    return 1 - logits.softmax(dim=1).amax(dim=1)
+
+
+@SCORERS.register_module(name='max_logit')
+def max_logit(logits: torch.Tensor) -> torch.Tensor:
+    """Negated maximum logit (Hendrycks et al., ICML 2022, "Scaling OOD detection").
+
+    s(x) = -max_c z_c(x)
+    """
+    return -logits.amax(dim=1)
+
+
+@SCORERS.register_module(name='entropy')
+def entropy(logits: torch.Tensor) -> torch.Tensor:
+    """Entropy of the softmax distribution, in nats.
+
+    s(x) = -sum_c p_c(x) log p_c(x),  p = softmax(z)
+    """
+    log_p = logits.log_softmax(dim=1)
+    return -(log_p.exp() * log_p).sum(dim=1)
+
+
+@SCORERS.register_module(name='energy')
+def energy(logits: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+    """Free energy (Liu et al., NeurIPS 2020, "Energy-based out-of-distribution detection").
+
+    s(x) = -T logsumexp_c(z_c(x) / T)
+    """
+    return -temperature * torch.logsumexp(logits / temperature, dim=1)

@@ -1,0 +1,34 @@
+"""Writing outputs atomically: a reader never sees a half-written file under the final name."""
+import json
+import os
+import os.path as osp
+import tempfile
+
+import cv2
+
+
+def write_bytes_atomic(path, data):
+    """Write to a temporary file in the same folder, then rename it over ``path``."""
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=folder)
+    try:
+        with os.fdopen(fd, 'wb') as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_image_atomic(path, image):
+    """Encode a BGR/grey uint8 image by the path's extension and write it atomically."""
+    ok, buf = cv2.imencode(osp.splitext(path)[1] or '.png', image)
+    if not ok:
+        raise ValueError(f'{path}: could not encode an image of shape {image.shape}')
+    write_bytes_atomic(path, buf.tobytes())
+
+
+def write_json_atomic(path, obj):
+    write_bytes_atomic(path, (json.dumps(obj, indent=2, sort_keys=True) + '\n').encode())

@@ -1,0 +1,50 @@
+"""Key converters from other libraries' state dicts to mmseg module names."""
+import re
+from collections import OrderedDict
+
+# Blocks per stage of MobileNetV2 (Sandler et al., CVPR 2018, Table 2), as mmseg builds them.
+MOBILENET_V2_BLOCKS = (1, 2, 3, 4, 3, 3, 1)
+
+
+def mobilenet_v2_torchvision_to_mmseg(state_dict):
+    """Rename torchvision MobileNetV2 keys to those of ``mmseg.models.backbones.MobileNetV2``.
+
+    torchvision: ``features.0`` stem, ``features.1..17`` inverted residual blocks, ``features.18``
+    (1x1 conv to 1280) and ``classifier``; each block is ``conv.{i}.{0,1}`` (conv, bn) pairs
+    followed by a bare linear conv ``conv.{n}`` and its bn ``conv.{n+1}``.
+    mmseg: ``conv1`` stem, ``layer{s}.{b}`` blocks, every conv a ConvModule ``conv.{i}.{conv,bn}``.
+    mmseg's backbone stops at the 320-channel stage, so ``features.18`` and ``classifier`` have no
+    counterpart. Returns (converted state dict, keys left out).
+    """
+    stage_of = {}
+    block = 1
+    for stage, count in enumerate(MOBILENET_V2_BLOCKS, 1):
+        for index in range(count):
+            stage_of[block] = f'layer{stage}.{index}'
+            block += 1
+    converted, dropped = OrderedDict(), []
+    for key, value in state_dict.items():
+        match = re.fullmatch(r'features\.(\d+)\.(.+)', key)
+        if match is None:
+            dropped.append(key)
+            continue
+        feature, rest = int(match.group(1)), match.group(2)
+        if feature == 0:
+            module, param = rest.split('.', 1)
+            converted[f'conv1.{("conv", "bn")[int(module)]}.{param}'] = value
+            continue
+        if feature not in stage_of:
+            dropped.append(key)
+            continue
+        pair = re.fullmatch(r'conv\.(\d+)\.([01])\.(.+)', rest)
+        if pair:
+            index, part, param = pair.groups()
+            name = f'conv.{index}.{("conv", "bn")[int(part)]}.{param}'
+        else:
+            index, param = re.fullmatch(r'conv\.(\d+)\.(.+)', rest).groups()
+            index = int(index)
+            # the bare linear conv is followed by its bn: both form the last ConvModule
+            last = index if param == 'weight' and value.dim() == 4 else index - 1
+            name = f'conv.{last}.{"conv" if last == index else "bn"}.{param}'
+        converted[f'{stage_of[feature]}.{name}'] = value
+    return converted, dropped

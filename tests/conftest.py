@@ -1,0 +1,53 @@
+import os
+import os.path as osp
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)
+
+
+def shared_path(*parts):
+    root = os.environ.get('ANOMSEG_SHARED') or osp.join(REPO, '..', 'shared')
+    return osp.abspath(osp.join(root, *parts))
+
+
+def require_shared(*parts):
+    """Path under ANOMSEG_SHARED, or skip the test saying what is missing."""
+    path = shared_path(*parts)
+    if not osp.exists(path):
+        pytest.skip(f'{path} is absent: set ANOMSEG_SHARED to the shared data folder')
+    return path
+
+
+@pytest.fixture(scope='session', autouse=True)
+def mmseg_default_scope():
+    """Build with mmseg as the default scope, as configs (default_scope='mmseg') do."""
+    from mmseg.utils import register_all_modules
+
+    import anomseg  # noqa: F401
+    register_all_modules(init_default_scope=True)
+
+
+@pytest.fixture(scope='session')
+def tiny_synthroad(tmp_path_factory):
+    """A tiny SynthRoad (64x128, a handful of frames per split), rendered once per session."""
+    from data_prep.synthroad import generate
+    root = tmp_path_factory.mktemp('synthroad') / 'data'
+    generate(str(root), seed=3, height=64, width=128, num_train=6, num_val=2, num_anomaly=3,
+             num_sequence=3, workers=1, progress=False)
+    return str(root)
+
+
+@pytest.fixture(scope='session')
+def mmseg_pretrain(tmp_path_factory):
+    """The shared ImageNet MobileNetV2, converted to mmseg names (skips without ANOMSEG_SHARED)."""
+    import subprocess
+    src = require_shared('weights', 'mobilenet_v2-b0353104.pth')
+    dst = str(tmp_path_factory.mktemp('pretrain') / 'mnv2_mmseg.pth')
+    subprocess.run([sys.executable, osp.join(REPO, 'tools', 'model_converters',
+                                             'mobilenetv2_torchvision2mmseg.py'), src, dst],
+                   check=True, cwd=REPO)
+    return dst

@@ -1,0 +1,119 @@
+import numpy as np
+import pytest
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from anomseg.evaluation.functional import ScoreCounts, curve_metrics
+
+
+def metrics_of(frames):
+    counts = ScoreCounts()
+    for scores, labels in frames:
+        counts.update(scores, labels)
+    return curve_metrics(counts)
+
+
+def fpr95_reference(scores, labels):
+    """Sort everything, walk thresholds from the top; first one reaching TPR >= 0.95."""
+    order = np.argsort(-scores, kind='stable')
+    s, y = scores[order], labels[order]
+    n_pos, n_neg = (y == 1).sum(), (y == 0).sum()
+    tp = fp = 0
+    i = 0
+    while i < len(s):
+        j = i
+        while j < len(s) and s[j] == s[i]:  # all pixels tied at this threshold
+            tp += y[j] == 1
+            fp += y[j] == 0
+            j += 1
+        if tp / n_pos >= 0.95:
+            return fp / n_neg
+        i = j
+    raise AssertionError('unreachable: the lowest threshold has TPR 1')
+
+
+def test_by_hand():
+    scores = np.array([0.9, 0.8, 0.7, 0.6])
+    labels = np.array([1, 0, 1, 0])
+    m = metrics_of([(scores, labels)])
+    # thresholds 0.9/0.8/0.7/0.6: precision 1, 1/2, 2/3, 1/2 at recall 1/2, 1/2, 1, 1
+    assert m['AP'] == pytest.approx(0.5 * 1 + 0.5 * 2 / 3)
+    # ROC points (0,0) (0,.5) (.5,.5) (.5,1) (1,1)
+    assert m['AUROC'] == pytest.approx(0.75)
+    assert m['FPR95'] == pytest.approx(0.5)
+    assert m['FPR95_interp'] == pytest.approx(0.5)
+
+
+def test_interpolated_fpr95_by_hand():
+    # 20 anomaly pixels, 10 inlier: 18 anomalies score 1.0, then 2 anomalies + 10 inliers at 0.
+    scores = np.array([1.0] * 18 + [0.0] * 12)
+    labels = np.array([1] * 20 + [0] * 10)
+    m = metrics_of([(scores, labels)])
+    assert m['FPR95'] == 1.0  # TPR 0.9 at t=1, the next threshold already has FPR 1
+    # between (FPR 0, TPR 0.9) and (1, 1): FPR = (0.95 - 0.9) / 0.1 = 0.5
+    assert m['FPR95_interp'] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize('levels', [None, 11, 3])
+def test_streaming_matches_sort_everything_references(levels):
+    rng = np.random.default_rng(0)
+    frames = []
+    for _ in range(6):
+        labels = rng.choice([0, 1, 255], size=(40, 50), p=[0.75, 0.2, 0.05])
+        scores = rng.normal(size=labels.shape) + 1.2 * (labels == 1)
+        if levels:  # heavy ties
+            scores = np.round((scores - scores.min()) / np.ptp(scores) * (levels - 1))
+        frames.append((scores.astype(np.float32), labels))
+    m = metrics_of(frames)
+    s = np.concatenate([f[0][f[1] != 255] for f in frames]).astype(np.float64)
+    y = np.concatenate([f[1][f[1] != 255] for f in frames])
+    assert m['AP'] == pytest.approx(average_precision_score(y, s), abs=1e-12)
+    assert m['AUROC'] == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+    assert m['FPR95'] == pytest.approx(fpr95_reference(s, y), abs=1e-12)
+    assert m['num_anomaly_pixels'] == (y == 1).sum()
+    assert m['num_inlier_pixels'] == (y == 0).sum()
+
+
+def test_frame_order_and_merge_do_not_matter():
+    rng = np.random.default_rng(1)
+    frames = [(rng.random((8, 8)).round(2), rng.integers(0, 2, (8, 8))) for _ in range(9)]
+    whole = metrics_of(frames)
+    a, b = ScoreCounts(), ScoreCounts()
+    for i, (s, y) in enumerate(frames[::-1]):
+        (a if i % 2 else b).update(s, y)
+    assert curve_metrics(a.merge(b)) == whole
+
+
+def test_frames_without_anomaly_and_all_void_frames():
+    rng = np.random.default_rng(2)
+    base = [(rng.random((10, 10)), rng.integers(0, 2, (10, 10)))]
+    inlier_only = (rng.random((10, 10)), np.zeros((10, 10), int))
+    all_void = (rng.random((10, 10)), np.full((10, 10), 255))
+    with_extra = metrics_of(base + [inlier_only, all_void])
+    s = np.concatenate([base[0][0].ravel(), inlier_only[0].ravel()])
+    y = np.concatenate([base[0][1].ravel(), inlier_only[1].ravel()])
+    assert with_extra['AP'] == pytest.approx(average_precision_score(y, s))
+    assert with_extra['AUROC'] == pytest.approx(roc_auc_score(y, s))
+
+
+def test_constant_scores():
+    labels = np.array([1, 0, 0, 1, 0])
+    m = metrics_of([(np.full(5, 0.3), labels)])
+    assert m['AP'] == pytest.approx(2 / 5)  # one threshold: precision = prevalence
+    assert m['AUROC'] == pytest.approx(0.5)
+    assert m['FPR95'] == 1.0
+
+
+def test_undefined_metrics_are_nan():
+    no_anomaly = metrics_of([(np.array([0.1, 0.2]), np.array([0, 0]))])
+    assert np.isnan(no_anomaly['AP']) and np.isnan(no_anomaly['FPR95'])
+    no_inlier = metrics_of([(np.array([0.1, 0.2]), np.array([1, 1]))])
+    assert no_inlier['AP'] == 1.0 and np.isnan(no_inlier['AUROC'])
+    empty = curve_metrics(ScoreCounts())
+    assert np.isnan(empty['AP']) and empty['num_anomaly_pixels'] == 0
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError, match='do not match'):
+        ScoreCounts().update(np.zeros((2, 3)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match='NaN'):
+        ScoreCounts().update(np.array([np.nan, 0.0]), np.array([0, 1]))

@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from anomseg.evaluation.metrics import AnomalyMetric
+
+
+def sample(scores, labels, stem):
+    return dict(img_path=f'/data/{stem}.png',
+                gt_anomaly=dict(data=torch.from_numpy(labels)[None]),
+                pred_anomaly=dict(scorers=['a', 'b'], data=torch.from_numpy(scores)[None],
+                                  a=torch.from_numpy(scores)[None],
+                                  b=torch.from_numpy(-scores)[None]))
+
+
+def test_metric_per_scorer_and_saved_maps(tmp_path):
+    rng = np.random.default_rng(0)
+    frames = []
+    for i in range(4):
+        labels = rng.choice(np.array([0, 1, 255], np.uint8), (16, 20), p=[0.7, 0.25, 0.05])
+        scores = (rng.random((16, 20)) + 0.5 * (labels == 1)).astype(np.float32)
+        frames.append((scores, labels))
+    metric = AnomalyMetric(output_dir=str(tmp_path))
+    metric.dataset_meta = {}
+    for i, (s, y) in enumerate(frames):
+        metric.process({}, [sample(s, y, f'f{i}')])
+    out = metric.evaluate(len(frames))
+    s = np.concatenate([f[0][f[1] != 255] for f in frames])
+    y = np.concatenate([f[1][f[1] != 255] for f in frames])
+    assert out['a/AP'] == pytest.approx(average_precision_score(y, s))
+    assert out['a/AUROC'] == pytest.approx(roc_auc_score(y, s))
+    assert out['b/AUROC'] == pytest.approx(roc_auc_score(y, -s))
+    assert set(out) == {f'{n}/{m}' for n in 'ab' for m in ('AP', 'AUROC', 'FPR95',
+                                                          'FPR95_interp')}
+    assert np.array_equal(np.load(tmp_path / 'a' / 'f2.npy'), frames[2][0])
+
+
+def test_missing_ground_truth_is_explained():
+    metric = AnomalyMetric()
+    bad = sample(np.zeros((2, 2), np.float32), np.zeros((2, 2), np.uint8), 'x')
+    del bad['gt_anomaly']
+    with pytest.raises(KeyError, match='LoadAnomalyAnnotations'):
+        metric.process({}, [bad])

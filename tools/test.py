@@ -1,0 +1,64 @@
+"""Test (and evaluate) a segmentor checkpoint, like mmseg's tools/test.py.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--scorer msp,energy]
+        [--show-dir DIR] [--out DIR] [--tta] [--cfg-options k=v ...]
+
+Prints the metrics table of every scorer and writes them to WORK_DIR/metrics.json.
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test (and evaluate) a segmentor')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save logs and metrics.json')
+    parser.add_argument('--out', help='folder for raw outputs: per-frame anomaly maps '
+                        '(OUT/SCORER/FRAME.npy) and class predictions')
+    parser.add_argument('--show-dir', help='folder for heatmap panels, one PNG per frame')
+    parser.add_argument('--scorer', help='comma-separated anomaly scorers, all computed in one '
+                        'forward pass (default: model.test_cfg.scorer of the config)')
+    parser.add_argument('--tta', action='store_true', help='test-time augmentation')
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='unpickle the checkpoint in full (only for files whose origin you '
+                        'trust; see anomseg.utils.checkpoint)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings of the config, key=value (mmengine syntax)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.trust_checkpoint:
+        os.environ['ANOMSEG_TRUST_CHECKPOINTS'] = '1'
+    from anomseg.apis import apply_test_options, load_config
+    from anomseg.utils import write_json_atomic
+    cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
+    apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
+                       scorer=args.scorer, tta=args.tta)
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if runner.rank == 0:
+        path = osp.join(cfg.work_dir, 'metrics.json')
+        write_json_atomic(path, {k: float(v) for k, v in metrics.items()})
+        print(f'metrics: {path}')
+        if args.show_dir:
+            print(f'heatmaps: {args.show_dir}')
+        if args.out:
+            print(f'raw outputs: {args.out}')
+    return metrics
+
+
+if __name__ == '__main__':
+    main()
