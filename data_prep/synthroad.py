@@ -50,7 +50,8 @@ CLASSES, PALETTE = SYNTHROAD_CLASSES, SYNTHROAD_PALETTE
 ROAD, SIDEWALK, BUILDING, POLE, SIGN, VEGETATION, SKY, PERSON, CAR = range(len(CLASSES))
 ANOMALY = len(CLASSES)  # internal id while painting; written as 1 in anomaly masks
 VOID = 255
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+SIGN_RADIUS = 0.5
 
 FACADE_COLOURS = np.array([[0.78, 0.72, 0.62], [0.62, 0.60, 0.58], [0.60, 0.36, 0.28],
                            [0.86, 0.85, 0.80], [0.55, 0.50, 0.42], [0.70, 0.66, 0.70]],
@@ -151,7 +152,7 @@ class Scene:
         while z < self.length:  # poles with signs and street trees along both curbs
             side = rng.choice([-1.0, 1.0])
             if rng.random() < 0.55:
-                sprites.append(dict(kind='pole', x=side * (self.road + 0.4), z=z, w=0.14,
+                sprites.append(dict(kind='pole', x=side * (self.road + 0.4), z=z, w=0.22,
                                     h=rng.uniform(3.5, 8.0), sign=rng.random() < 0.6,
                                     sign_kind=int(rng.integers(3)), sign_h=rng.uniform(2.2, 3.2)))
             else:
@@ -159,16 +160,16 @@ class Scene:
                                     w=rng.uniform(2.5, 4.5), h=rng.uniform(4.5, 9.0),
                                     colour=jitter(rng, self.foliage, 0.2),
                                     phase=rng.uniform(0, 6.3, 4)))
-            z += rng.uniform(6, 25)
+            z += rng.uniform(5, 18)
         for _ in range(int(rng.integers(2, 9))):
             lane = (rng.integers(self.lanes) + 0.5) * self.road / self.lanes
             sprites.append(dict(kind='car', x=rng.choice([-1.0, 1.0]) * lane, z=rng.uniform(6, 90),
                                 w=rng.uniform(1.7, 1.95), h=rng.uniform(1.35, 1.7),
                                 colour=jitter(rng, CAR_COLOURS[rng.integers(len(CAR_COLOURS))],
                                               0.08), speed=rng.uniform(-0.6, 0.6)))
-        for _ in range(int(rng.integers(1, 8))):
+        for _ in range(int(rng.integers(2, 11))):
             x = rng.choice([-1.0, 1.0]) * rng.uniform(self.road + 0.5, edge - 0.3)
-            sprites.append(dict(kind='person', z=rng.uniform(4, 60), w=rng.uniform(0.5, 0.62), x=x,
+            sprites.append(dict(kind='person', z=rng.uniform(3, 40), w=rng.uniform(0.5, 0.62), x=x,
                                 h=rng.uniform(1.55, 1.95),
                                 top=CLOTH_COLOURS[rng.integers(len(CLOTH_COLOURS))],
                                 legs=CLOTH_COLOURS[rng.integers(len(CLOTH_COLOURS))],
@@ -183,11 +184,11 @@ class Scene:
             on_road = rng.random() < 0.9
             x = (rng.uniform(-0.85, 0.85) * self.road if on_road else
                  rng.choice([-1.0, 1.0]) * rng.uniform(self.road, self.road + self.walk))
-            w, h = {'debris': (rng.uniform(0.5, 2.0), rng.uniform(0.2, 0.7)),
-                    'animal': (rng.uniform(1.1, 2.0), rng.uniform(0.8, 1.5)),
-                    'crate': (rng.uniform(0.5, 1.4), rng.uniform(0.4, 1.1)),
-                    'tyre': (rng.uniform(0.6, 0.9), None),
-                    'barrel': (rng.uniform(0.5, 0.7), rng.uniform(0.8, 1.0))}[kind]
+            w, h = {'debris': (rng.uniform(0.7, 2.6), rng.uniform(0.3, 0.9)),
+                    'animal': (rng.uniform(1.4, 2.6), rng.uniform(1.0, 1.9)),
+                    'crate': (rng.uniform(0.7, 1.8), rng.uniform(0.5, 1.4)),
+                    'tyre': (rng.uniform(0.8, 1.2), None),
+                    'barrel': (rng.uniform(0.6, 0.9), rng.uniform(0.9, 1.3))}[kind]
             self.sprites.append(dict(
                 kind=kind, x=x, z=rng.uniform(*z_range), w=w, h=w if h is None else h,
                 colour=ANOMALY_COLOURS[rng.integers(len(ANOMALY_COLOURS))],
@@ -313,7 +314,7 @@ class Scene:
         scale = f / z
         half = 0.5 * sp['w'] * scale * (2.2 if sp['kind'] == 'tree' else 1.0)
         if sp['kind'] == 'pole' and sp['sign']:
-            half = max(half, 0.5 * scale)
+            half = max(half, 1.1 * SIGN_RADIUS * scale)
         uc = self.u0 + sp['x'] * scale
         vg = self.v0 + h * scale
         top = vg - sp['h'] * scale
@@ -341,9 +342,9 @@ class Scene:
         metal = np.array([0.45, 0.46, 0.48]) * (1.1 - 0.3 * np.abs(a))[..., None]
         parts = [((np.abs(a) <= 1) & (b >= 0) & (b <= sp['h']), metal, POLE)]
         if sp['sign']:
-            x = a * 0.5 * sp['w'] / 0.35  # in sign radii
-            y = (b - sp['h'] + 0.6) / 0.35 if sp['h'] > sp['sign_h'] + 0.7 else \
-                (b - sp['sign_h']) / 0.35
+            x = a * 0.5 * sp['w'] / SIGN_RADIUS  # in sign radii
+            y = (b - sp['h'] + 0.6) / SIGN_RADIUS if sp['h'] > sp['sign_h'] + 0.7 else \
+                (b - sp['sign_h']) / SIGN_RADIUS
             r = np.sqrt(x * x + y * y)
             kind = sp['sign_kind']
             if kind == 0:  # red ring on white

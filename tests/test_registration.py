@@ -7,12 +7,13 @@ import anomseg  # noqa: F401
 from anomseg.registry import SCORERS
 
 EXPECTED = {
-    MODELS: ['AnomalyEncoderDecoder', 'AnomalySegTTAModel'],
+    MODELS: ['AnomalyEncoderDecoder', 'AnomalySegTTAModel', 'AnomalyMask2FormerHead'],
     DATASETS: ['SynthRoadDataset', 'CamVidDataset', 'SMIYCDataset'],
     TRANSFORMS: ['LoadAnomalyAnnotations', 'PackAnomalySegInputs'],
     METRICS: ['AnomalyMetric'],
     HOOKS: ['AnomalyVisualizationHook'],
-    SCORERS: ['msp', 'max_logit', 'entropy', 'energy'],
+    SCORERS: ['msp', 'max_logit', 'entropy', 'energy', 'rba', 'maxquery', 'mask2anomaly', 'eam',
+              'uno'],
 }
 
 

@@ -65,7 +65,7 @@ def main(argv=None):
     path = osp.join(args.work_dir, 'metrics.json')
     write_json_atomic(path, result)
     print(f'\nSynthRoad val mIoU: {100 * result["synthroad_val/mIoU"]:.1f}%')
-    for name in sorted({k.split('/')[1] for k in metrics}):
+    for name in dict.fromkeys(k.split("/")[0] for k in metrics):
         print(f'anomaly split, {name:>9s}: AP {100 * metrics[name + "/AP"]:5.1f}%   '
               f'FPR95 {100 * metrics[name + "/FPR95"]:5.1f}%   '
               f'AUROC {100 * metrics[name + "/AUROC"]:5.1f}%')

@@ -1,2 +1,3 @@
+from .heads import *  # noqa: F401,F403
 from .scorers import *  # noqa: F401,F403
 from .segmentors import *  # noqa: F401,F403

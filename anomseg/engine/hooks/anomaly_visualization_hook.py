@@ -3,7 +3,7 @@ import os.path as osp
 import mmcv
 import numpy as np
 from mmengine.hooks import Hook
-from mmseg.registry import HOOKS
+from mmseg.registry import DATASETS, HOOKS
 
 from anomseg.utils.io import write_image_atomic
 from anomseg.visualization import heatmap_overlay
@@ -16,25 +16,35 @@ class AnomalyVisualizationHook(Hook):
 
     ``score_range=(vmin, vmax)`` fixes the colour scale for every frame; by default each frame
     spans its own 1st..99th percentile. ``scorer`` picks the map (default: the model's first).
+    Classes are coloured with ``palette``, by default that of the dataset the model was trained on
+    (an anomaly test set knows only inlier/anomaly).
     """
     priority = 'NORMAL'
 
     def __init__(self, draw=False, interval=1, out_dir=None, scorer=None, score_range=None,
-                 alpha=0.55, backend_args=None):
+                 alpha=0.55, palette=None, backend_args=None):
         self.draw = draw
         self.interval = interval
         self.out_dir = out_dir
         self.scorer = scorer
         self.score_range = score_range
         self.alpha = alpha
+        self.palette = palette
         self.backend_args = backend_args
+
+    def before_test(self, runner):
+        if self.palette is None:
+            dataset = runner.cfg.get('train_dataloader', {}).get('dataset', {})
+            meta = dict(getattr(DATASETS.get(dataset.get('type', '')), 'METAINFO', {}))
+            meta.update(dataset.get('metainfo') or {})
+            self.palette = meta.get('palette') or \
+                runner.test_dataloader.dataset.metainfo.get('palette')
 
     def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         if not (self.draw and self.out_dir) or not self.every_n_inner_iters(batch_idx,
                                                                            self.interval):
             return
-        palette = np.array(runner.test_dataloader.dataset.metainfo.get('palette') or [],
-                           np.uint8)
+        palette = np.array(self.palette or [], np.uint8)
         for sample in outputs:
             if 'pred_anomaly' not in sample:
                 continue

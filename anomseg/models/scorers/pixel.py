@@ -1,13 +1,15 @@
 """Anomaly scores of per-pixel classifiers: (N, C, H, W) class logits in, (N, H, W) out.
 
-Higher means more anomalous for every scorer. Softmax is taken over the C known classes.
+Higher means more anomalous for every scorer. Softmax is taken over the C known classes. On a
+mask-classification model the class scores are L_k(x) = sum_q softmax(c_q)_k sigmoid(m_q(x))
+(``QueryOutputs.class_scores``), so these give max-softmax / max-logit / entropy / energy on L_k.
 """
 import torch
 
-from anomseg.registry import SCORERS
+from .builder import register_scorer
 
 
-@SCORERS.register_module(name='msp')
+@register_scorer('msp')
 def max_softmax(logits: torch.Tensor) -> torch.Tensor:
     """Maximum softmax probability baseline (Hendrycks & Gimpel, ICLR 2017).
 
@@ -16,7 +18,7 @@ def max_softmax(logits: torch.Tensor) -> torch.Tensor:
     return 1 - logits.softmax(dim=1).amax(dim=1)
 
 
-@SCORERS.register_module(name='max_logit')
+@register_scorer('max_logit')
 def max_logit(logits: torch.Tensor) -> torch.Tensor:
     """Negated maximum logit (Hendrycks et al., ICML 2022, "Scaling OOD detection").
 
@@ -25,7 +27,7 @@ def max_logit(logits: torch.Tensor) -> torch.Tensor:
     return -logits.amax(dim=1)
 
 
-@SCORERS.register_module(name='entropy')
+@register_scorer('entropy')
 def entropy(logits: torch.Tensor) -> torch.Tensor:
     """Entropy of the softmax distribution, in nats.
 
@@ -35,7 +37,7 @@ def entropy(logits: torch.Tensor) -> torch.Tensor:
     return -(log_p.exp() * log_p).sum(dim=1)
 
 
-@SCORERS.register_module(name='energy')
+@register_scorer('energy')
 def energy(logits: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
     """Free energy (Liu et al., NeurIPS 2020, "Energy-based out-of-distribution detection").
 

@@ -9,7 +9,9 @@ def test_names_order_and_kwargs():
                              'energy'])
     assert list(scorers) == ['msp', 'energy_t2', 'energy']
     z = torch.randn(1, 4, 3, 5)
-    assert torch.allclose(scorers['energy_t2'](z), energy(z, temperature=2.0))
+    assert torch.allclose(scorers['energy_t2'].fn(z), energy(z, temperature=2.0))
+    assert scorers['msp'].inputs == 'logits'
+    assert build_scorers('rba')['rba'].inputs == 'queries'
 
 
 def test_comma_separated_string():

@@ -1,0 +1,36 @@
+import torch.nn.functional as F
+from mmseg.models.decode_heads import Mask2FormerHead
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+
+from anomseg.models.scorers import QueryOutputs
+
+
+@MODELS.register_module()
+class AnomalyMask2FormerHead(Mask2FormerHead):
+    """mmseg's ``Mask2FormerHead`` that also hands out its last decoder layer's per-query outputs.
+
+    It adds no parameter, so mmseg's released Mask2Former checkpoints load unchanged.
+    ``num_known_classes`` (default ``num_classes``) is K when the classifier has extra columns
+    beyond the known classes (UNO's negative class): class scores and predictions use the first K.
+    """
+
+    def __init__(self, num_known_classes=None, **kwargs):
+        super().__init__(**kwargs)
+        self.num_known_classes = num_known_classes or self.num_classes
+
+    def predict_queries(self, x, batch_img_metas):
+        """Forward the head once; return (QueryOutputs with mask logits upsampled to the padded
+        input, as mmseg does for its semantic prediction; mask logits at the head's resolution)."""
+        samples = [SegDataSample(metainfo=meta) for meta in batch_img_metas]
+        all_cls_logits, all_mask_logits = self(x, samples)
+        cls_logits, mask_logits = all_cls_logits[-1], all_mask_logits[-1]
+        meta = batch_img_metas[0]
+        size = meta['pad_shape'] if 'pad_shape' in meta else meta['img_shape']
+        upsampled = F.interpolate(mask_logits, size=size, mode='bilinear', align_corners=False)
+        return QueryOutputs(cls_logits, upsampled, self.num_known_classes), mask_logits
+
+    def predict(self, x, batch_img_metas, test_cfg):
+        """L_k(x) = sum_q softmax(c_q)_k sigmoid(m_q(x)) over the known classes, at the padded
+        input size: mmseg's semantic output."""
+        return self.predict_queries(x, batch_img_metas)[0].class_scores

@@ -1,0 +1,25 @@
+import torch
+
+from .builder import register_scorer
+
+
+@register_scorer('maxquery', inputs='queries')
+def maxquery(outputs) -> torch.Tensor:
+    """MaxQuery (Yuan et al., CVPR 2023, "Devil is in the Queries: Advancing Mask Transformers
+    for Real-world Medical Image Segmentation and Out-of-Distribution Localization").
+
+    A mask logit m_q(x) is the affinity (dot product) between pixel x's embedding and query q,
+    the query acting as a cluster centre. A pixel that no inlier query claims, i.e. whose
+    largest affinity to the inlier queries is small, is out of distribution:
+
+        s(x) = -max_{q in Q_in} m_q(x),   Q_in = {q : argmax_c softmax(c_q)_c is a known class}
+
+    Our reading of the paper: queries predicted as no-object (or as an extra class such as a
+    negative class) are not inlier cluster centres and are left out; if an image has no inlier
+    query, all queries count. Raw logits rather than sigmoid(m_q) are used: sigmoid is monotone,
+    so every ranking metric is the same, and logits keep the resolution of large affinities.
+    """
+    inlier = outputs.class_probs.argmax(dim=-1) < outputs.num_known  # (N, Q)
+    inlier = inlier | ~inlier.any(dim=1, keepdim=True)
+    masked = outputs.mask_logits.masked_fill(~inlier[..., None, None], float('-inf'))
+    return -masked.amax(dim=1)

@@ -1,0 +1,11 @@
+_base_ = [
+    '../_base_/models/mask2former_mnv2-lite.py', '../_base_/datasets/camvid.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/schedule_8k.py'
+]
+crop_size = (360, 480)
+num_classes = 11
+data_preprocessor = dict(size=crop_size)
+model = dict(
+    data_preprocessor=data_preprocessor,
+    decode_head=dict(num_classes=num_classes,
+                     loss_cls=dict(class_weight=[1.0] * num_classes + [0.1])))
