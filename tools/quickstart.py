@@ -1,15 +1,16 @@
-"""The quickstart behind `make demo`: render SynthRoad, train DeepLabV3+ (MobileNetV2, ImageNet
-init) on its inlier classes, then score every pixel of the anomaly split for "unknown object".
+"""The quickstart behind `make demo`: render SynthRoad, train Mask2Former-lite (MobileNetV2,
+ImageNet init) on its inlier classes, then score every pixel of the anomaly split for "unknown
+object" with RbA, max-softmax and the other scorers, all from one forward pass.
 
 Writes to work_dirs/quickstart/: the checkpoint and logs, metrics.json (SynthRoad val mIoU and, for
-each scorer, AP / AUROC / FPR95 on the anomaly split) and heatmaps/ (one panel per frame).
+each scorer, AP / AUROC / FPR95 on the anomaly split) and heatmaps/ (RbA, one panel per frame).
 The same steps by hand:
 
     python data_prep/synthroad.py --out-dir data/synthroad
-    python tools/train.py configs/deeplabv3plus/deeplabv3plus_mnv2_1k_synthroad-256x256.py \
+    python tools/train.py configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py \
         --work-dir work_dirs/quickstart
-    python tools/test.py configs/deeplabv3plus/deeplabv3plus_mnv2_1k_synthroad-256x256.py \
-        work_dirs/quickstart/iter_1000.pth --work-dir work_dirs/quickstart \
+    python tools/test.py configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py \
+        work_dirs/quickstart/iter_600.pth --work-dir work_dirs/quickstart \
         --show-dir work_dirs/quickstart/heatmaps
 """
 import argparse
@@ -26,7 +27,7 @@ from anomseg.apis import apply_test_options, load_config  # noqa: E402
 from anomseg.utils import write_json_atomic  # noqa: E402
 from data_prep.synthroad import generate  # noqa: E402
 
-CONFIG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_1k_synthroad-256x256.py'
+CONFIG = 'configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py'
 
 
 def main(argv=None):

@@ -71,3 +71,17 @@ def test_camvid_train_test_on_a_few_real_frames(tmp_path):
     run_tool('tools/test.py', CAMVID_CFG, osp.join(work, 'iter_2.pth'), '--work-dir', work,
              '--cfg-options', *opts)
     assert 'mIoU' in json.load(open(osp.join(work, 'metrics.json')))
+
+
+@pytest.mark.slow
+def test_mask2former_lite_train_test_compares_rba_and_msp(tiny_synthroad, tmp_path):
+    cfg = 'configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py'
+    work = str(tmp_path / 'work')
+    opts = FAST + synthroad_options(tiny_synthroad)
+    run_tool('tools/train.py', cfg, '--work-dir', work, '--cfg-options', *opts)
+    log = run_tool('tools/test.py', cfg, osp.join(work, 'iter_2.pth'), '--work-dir', work,
+                   '--scorer', 'rba,msp,maxquery', '--show-dir', str(tmp_path / 'show'),
+                   '--cfg-options', *opts)
+    metrics = json.load(open(osp.join(work, 'metrics.json')))
+    assert {k.split('/')[0] for k in metrics} == {'rba', 'msp', 'maxquery'}
+    assert 'rba' in log and len(os.listdir(tmp_path / 'show')) == 3
