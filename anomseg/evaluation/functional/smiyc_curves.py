@@ -1,0 +1,101 @@
+"""Pixel curves as the SegmentMeIfYouCan evaluator builds them (road-anomaly-benchmark,
+``PixBinaryClass`` and ``PixBinaryClass-uniThr``), reproduced step by step so that leaderboard
+numbers come out the same.
+
+Per frame, over pixels labelled 0 (inlier) or 1 (anomaly), scores in [0, 1]:
+
+- ``'percentiles'`` (``PixBinaryClass``, 768 bins): bin edges are {0, 1} plus the quantiles of the
+  anomaly scores and of the inlier scores at ``min(num_bins // 2, n)`` evenly spaced levels each,
+  deduplicated; ``'uniform'`` (``PixBinaryClass-uniThr``, 4096 bins): equal bins over [0, 1].
+- each bin counts anomaly (tp) and inlier (fp) pixels, ``np.histogram``-style (last bin closed);
+  scores outside [0, 1] fall in no bin, as in the official code. A bin's threshold is its lower
+  edge.
+
+Frames are merged by sorting all frames' (threshold, tp, fp) bins by threshold, high to low
+(uniform bins share their edges and are summed instead), accumulating, and keeping one point per
+distinct threshold (the official code also keeps the very first point). The curve gets a (0, 0)
+start and an (all, all) end where missing; then
+
+    precision = tp / (tp + fp), 1 where nothing is predicted yet;   recall = TPR = tp / P
+    AP = sum_n (R_n - R_{n-1}) Prec_n;   AUROC = trapezoid(TPR over FPR)
+    FPR95 = FPR at ``searchsorted(TPR, 0.95)``;   F1 = 2 tp / (2 tp + fp + fn), best over points
+
+Each curve point carries its bin's threshold (1 for the added start, 0 for the added end); the
+thresholds reported with FPR95 and the best F1 are those of the chosen points, and the best-F1
+threshold is what the official component-level evaluation binarises with.
+"""
+import numpy as np
+
+SMIYC_NUM_BINS = dict(percentiles=768, uniform=4096)
+
+
+def frame_bins(scores, labels, num_bins=None, strategy='percentiles'):
+    """One frame's histogram: dict(thresholds (descending), tp, fp, num_pos, num_neg)."""
+    if strategy not in SMIYC_NUM_BINS:
+        raise ValueError(f'strategy must be one of {list(SMIYC_NUM_BINS)}, got {strategy!r}')
+    num_bins = num_bins or SMIYC_NUM_BINS[strategy]
+    scores = np.asarray(scores)
+    labels = np.asarray(labels)
+    roi = labels < 255
+    is_pos = labels[roi].astype(bool)
+    values = scores[roi]
+    pos, neg = values[is_pos], values[~is_pos]
+    if strategy == 'uniform':
+        bins, value_range = num_bins, (0, 1)
+    else:
+        edges = [np.array([0, 1])]
+        for part in (pos, neg):
+            if part.size:
+                edges.append(np.quantile(part, np.linspace(0, 1, min(num_bins // 2, part.size))))
+        bins, value_range = np.unique(np.concatenate(edges)), None
+    tp, edges = np.histogram(pos, bins=bins, range=value_range)
+    fp, _ = np.histogram(neg, bins=bins, range=value_range)
+    return dict(thresholds=edges[:-1][::-1], tp=tp[::-1], fp=fp[::-1], num_pos=int(pos.size),
+                num_neg=int(neg.size))
+
+
+def merge_frame_bins(frames, strategy='percentiles'):
+    """Cumulative (thresholds, tp, fp, num_pos, num_neg) over frames, thresholds descending."""
+    num_pos = sum(f['num_pos'] for f in frames)
+    num_neg = sum(f['num_neg'] for f in frames)
+    if strategy == 'uniform':
+        thresholds = frames[0]['thresholds']
+        tp = np.cumsum(np.sum([f['tp'] for f in frames], axis=0)).astype(np.float64)
+        fp = np.cumsum(np.sum([f['fp'] for f in frames], axis=0)).astype(np.float64)
+        return thresholds, tp, fp, num_pos, num_neg
+    thresholds = np.concatenate([f['thresholds'] for f in frames])
+    order = np.argsort(thresholds)[::-1]
+    tp = np.cumsum(np.concatenate([f['tp'] for f in frames])[order].astype(np.float64))
+    fp = np.cumsum(np.concatenate([f['fp'] for f in frames])[order].astype(np.float64))
+    return thresholds[order], tp, fp, num_pos, num_neg
+
+
+def smiyc_curve_metrics(thresholds, tp, fp, num_pos, num_neg):
+    """AP, AUROC, FPR95 (+ threshold) and best F1 (+ threshold) of merged cumulative counts."""
+    keep = np.concatenate([[0], np.nonzero(thresholds[:-1] != thresholds[1:])[0],
+                           [len(thresholds) - 1]])
+    tp, fp, thresholds = tp[keep], fp[keep], thresholds[keep]
+    if tp[0] != 0 or fp[0] != 0:
+        tp, fp = np.concatenate([[0.], tp]), np.concatenate([[0.], fp])
+        thresholds = np.concatenate([[1.], thresholds])
+    if tp[-1] != num_pos or fp[-1] != num_neg:
+        tp, fp = np.concatenate([tp, [num_pos]]), np.concatenate([fp, [num_neg]])
+        thresholds = np.concatenate([thresholds, [0.]])
+    fn = num_pos - tp
+    with np.errstate(divide='ignore', invalid='ignore'):
+        tpr = tp / num_pos
+        fpr = fp / num_neg
+        f1 = 2 * tp / (2 * tp + fp + fn)
+    predicted = tp + fp
+    precision = np.ones_like(tp)
+    precision[predicted > 0] = tp[predicted > 0] / predicted[predicted > 0]
+    i95 = int(np.searchsorted(tpr, 0.95))
+    reached = i95 < tpr.size
+    best = int(np.nanargmax(f1))
+    return dict(
+        AP=float(np.sum(np.diff(tpr) * precision[1:])),
+        AUROC=float(np.trapezoid(tpr, fpr)),
+        FPR95=float(fpr[i95]) if reached else 1.0,
+        FPR95_threshold=float(thresholds[i95]) if reached else 0.0,
+        best_F1=float(f1[best]),
+        best_F1_threshold=float(thresholds[best]))

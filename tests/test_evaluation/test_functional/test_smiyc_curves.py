@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+
+from anomseg.evaluation.functional import frame_bins, merge_frame_bins, smiyc_curve_metrics
+
+
+def test_uniform_bins_by_hand():
+    # 4 bins over [0, 1]: [0, .25) [.25, .5) [.5, .75) [.75, 1]
+    scores = np.array([0.9, 0.8, 0.6, 0.3, 0.1, 0.55])
+    labels = np.array([1, 0, 1, 0, 0, 255])
+    f = frame_bins(scores, labels, num_bins=4, strategy='uniform')
+    assert f['thresholds'].tolist() == [0.75, 0.5, 0.25, 0.0]
+    assert f['tp'].tolist() == [1, 1, 0, 0] and f['fp'].tolist() == [1, 0, 1, 1]
+    m = smiyc_curve_metrics(*merge_frame_bins([f], strategy='uniform'))
+    # points: start (0,0); t=.75: tp1 fp1; t=.5: tp2 fp1; t=.25: tp2 fp2; t=0: tp2 fp3
+    assert m['AP'] == pytest.approx(0.5 * 0.5 + 0.5 * 2 / 3)
+    # ROC (0,0) (1/3,.5) (1/3,1) (2/3,1) (1,1): trapezoids 1/3 * .25 + 0 + 1/3 + 1/3
+    assert m["AUROC"] == pytest.approx(1 / 3 * 0.25 + 2 / 3)
+    assert m['FPR95'] == pytest.approx(1 / 3) and m['FPR95_threshold'] == 0.5
+    assert m['best_F1'] == pytest.approx(2 * 2 / (2 * 2 + 1)) and m['best_F1_threshold'] == 0.5
+
+
+def test_percentile_bins_of_two_frames_merge_by_threshold():
+    rng = np.random.default_rng(0)
+    frames = []
+    for _ in range(2):
+        labels = rng.integers(0, 2, (30, 30))
+        frames.append(frame_bins(rng.random((30, 30)) * 0.5 + 0.5 * labels, labels, num_bins=16))
+        assert len(frames[-1]['thresholds']) <= 16 + 1
+    thresholds, tp, fp, n_pos, n_neg = merge_frame_bins(frames)
+    assert np.all(np.diff(thresholds) <= 0)
+    assert tp[-1] == n_pos and fp[-1] == n_neg  # every pixel lies in [0, 1]
+    m = smiyc_curve_metrics(thresholds, tp, fp, n_pos, n_neg)
+    assert 0.9 < m['AUROC'] <= 1 and 0 <= m['FPR95'] <= 1
