@@ -6,11 +6,13 @@
 Prints the metrics table of every scorer and writes them to WORK_DIR/metrics.json.
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
+
+from anomseg.apis import (add_runner_arguments, apply_runner_arguments, apply_test_options,
+                          load_config)
+from anomseg.utils import write_json_atomic
 
 
 def parse_args(argv=None):
@@ -24,26 +26,12 @@ def parse_args(argv=None):
     parser.add_argument('--scorer', help='comma-separated anomaly scorers, all computed in one '
                         'forward pass (default: model.test_cfg.scorer of the config)')
     parser.add_argument('--tta', action='store_true', help='test-time augmentation')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='unpickle the checkpoint in full (only for files whose origin you '
-                        'trust; see anomseg.utils.checkpoint)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings of the config, key=value (mmengine syntax)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return add_runner_arguments(parser).parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.trust_checkpoint:
-        os.environ['ANOMSEG_TRUST_CHECKPOINTS'] = '1'
-    from anomseg.apis import apply_test_options, load_config
-    from anomseg.utils import write_json_atomic
+    apply_runner_arguments(args)
     cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
                        scorer=args.scorer, tta=args.tta)

@@ -4,10 +4,11 @@
     bash tools/dist_train.sh CONFIG GPUS [...]        # torchrun, one process per GPU
 """
 import argparse
-import os
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
+
+from anomseg.apis import (add_runner_arguments, apply_runner_arguments, apply_train_options,
+                          load_config)
 
 
 def parse_args(argv=None):
@@ -18,25 +19,12 @@ def parse_args(argv=None):
                         help='resume from the latest checkpoint in the work_dir automatically')
     parser.add_argument('--amp', action='store_true', default=False,
                         help='enable automatic-mixed-precision training')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='unpickle load_from/resume checkpoints in full (only for files '
-                        'whose origin you trust; see anomseg.utils.checkpoint)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings of the config, key=value (mmengine syntax)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return add_runner_arguments(parser).parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.trust_checkpoint:
-        os.environ['ANOMSEG_TRUST_CHECKPOINTS'] = '1'
-    from anomseg.apis import apply_train_options, load_config
+    apply_runner_arguments(args)
     cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     apply_train_options(cfg, amp=args.amp, resume=args.resume)
     runner = Runner.from_cfg(cfg)

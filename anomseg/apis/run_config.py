@@ -1,10 +1,33 @@
 """Apply the tools' command-line options to a config, the way mmseg's tools do, plus anomseg's
 own (``--scorer``, ``--show-dir`` for heatmaps), so scripts and the CLIs share one behaviour."""
 import logging
+import os
 import os.path as osp
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
+
+from anomseg.utils.checkpoint import TRUST_ENV
+
+
+def add_runner_arguments(parser):
+    """The options tools/train.py and tools/test.py share (mmseg's, plus --trust-checkpoint)."""
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='unpickle checkpoints in full (only for files whose origin you '
+                        'trust; see anomseg.utils.checkpoint)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings of the config, key=value (mmengine syntax)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser
+
+
+def apply_runner_arguments(args):
+    """Export what the shared options set for the process: LOCAL_RANK, checkpoint trust."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    if args.trust_checkpoint:
+        os.environ[TRUST_ENV] = '1'
 
 
 def load_config(path, cfg_options=None, launcher='none', work_dir=None):
