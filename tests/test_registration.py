@@ -8,7 +8,8 @@ from anomseg.registry import SCORERS
 
 EXPECTED = {
     MODELS: ['AnomalyEncoderDecoder', 'AnomalySegTTAModel', 'AnomalyMask2FormerHead'],
-    DATASETS: ['SynthRoadDataset', 'CamVidDataset', 'SMIYCDataset'],
+    DATASETS: ['SynthRoadDataset', 'CamVidDataset', 'SMIYCDataset', 'RoadAnomalyDataset',
+               'FishyscapesDataset'],
     TRANSFORMS: ['LoadAnomalyAnnotations', 'PackAnomalySegInputs'],
     METRICS: ['AnomalyMetric'],
     HOOKS: ['AnomalyVisualizationHook'],

@@ -1,7 +1,9 @@
 from .camvid import CamVidDataset
+from .fishyscapes import FishyscapesDataset
+from .road_anomaly import RoadAnomalyDataset
 from .smiyc import SMIYCDataset
 from .synthroad import SYNTHROAD_CLASSES, SYNTHROAD_PALETTE, SynthRoadDataset
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['CamVidDataset', 'SMIYCDataset', 'SYNTHROAD_CLASSES', 'SYNTHROAD_PALETTE',
-           'SynthRoadDataset']
+__all__ = ['CamVidDataset', 'FishyscapesDataset', 'RoadAnomalyDataset', 'SMIYCDataset',
+           'SYNTHROAD_CLASSES', 'SYNTHROAD_PALETTE', 'SynthRoadDataset']

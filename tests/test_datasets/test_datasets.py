@@ -67,3 +67,28 @@ def test_missing_folder_is_named_before_any_work(tmp_path):
         DATASETS.build(dict(type='SynthRoadDataset', data_root=str(tmp_path / 'nowhere'),
                             data_prefix=dict(img_path='leftImg8bit/train',
                                              seg_map_path='gtFine/train')))
+
+
+def test_road_anomaly_official_layout():
+    root = require_shared('data', 'RoadAnomaly_jpg')
+    ds = DATASETS.build(dict(type='RoadAnomalyDataset', data_root=root, pipeline=ANOMALY_PIPELINE))
+    assert len(ds) == 60
+    sample = ds[0]['data_samples']
+    raw = cv2.imread(sample.seg_map_path, cv2.IMREAD_UNCHANGED)
+    assert set(np.unique(raw).tolist()) == {0, 2}
+    assert np.array_equal(sample.gt_anomaly.data[0].numpy(), (raw == 2).astype(np.uint8))
+
+
+def test_road_anomaly_missing_files_are_named(tmp_path):
+    (tmp_path / 'frames').mkdir()
+    (tmp_path / 'frame_list.json').write_text('["a.jpg"]')
+    with pytest.raises(FileNotFoundError, match='lists 2 missing files.*a.jpg'):
+        DATASETS.build(dict(type='RoadAnomalyDataset', data_root=str(tmp_path)))
+
+
+def test_fishyscapes_static_bundle_layout():
+    root = require_shared('data', 'fs_static')
+    ds = DATASETS.build(dict(type='FishyscapesDataset', data_root=root, pipeline=ANOMALY_PIPELINE))
+    assert len(ds) == 30
+    values = set(np.unique(ds[0]['data_samples'].gt_anomaly.data.numpy()).tolist())
+    assert values <= {0, 1, 255} and ds[0]['data_samples'].gt_anomaly.data.shape == (1, 1024, 2048)

@@ -9,8 +9,9 @@ from mmseg.registry import TRANSFORMS
 class LoadAnomalyAnnotations(BaseTransform):
     """Read a frame's anomaly label from ``seg_map_path`` into ``gt_anomaly_map`` (uint8).
 
-    After ``label_map`` (e.g. ``{2: 1}`` for RoadAnomaly's anomaly id) the values must be 0
-    (inlier), 1 (anomaly) or ``void_index``; anything else raises an error naming the file.
+    After ``label_map`` (e.g. ``{2: 1}`` for RoadAnomaly's anomaly id; by default the dataset's
+    ``anomaly_label_map``) the values must be 0 (inlier), 1 (anomaly) or ``void_index``; anything
+    else raises an error naming the file.
     ``gt_anomaly_map`` joins ``seg_fields``, so mmseg's geometric transforms move it along.
     """
 
@@ -28,9 +29,10 @@ class LoadAnomalyAnnotations(BaseTransform):
         if label is None or label.ndim != 2:
             raise ValueError(f'{path}: expected a single-channel label image, got '
                              f'{None if label is None else label.shape}')
-        if self.label_map:
+        label_map = self.label_map or results.get('anomaly_label_map') or {}
+        if label_map:
             lut = np.arange(max(256, int(label.max()) + 1), dtype=np.int64)
-            for old, new in self.label_map.items():
+            for old, new in label_map.items():
                 lut[old] = new
             label = lut[label]
         bad = np.setdiff1d(np.unique(label), [0, 1, self.void_index])

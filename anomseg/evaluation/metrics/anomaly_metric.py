@@ -1,70 +1,172 @@
 import io
 import os.path as osp
+import shutil
+import tempfile
 
 import numpy as np
+from mmengine.dist import all_gather_object, barrier, get_world_size
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmseg.registry import METRICS
 
-from anomseg.evaluation.functional import ScoreCounts, curve_metrics
+from anomseg.evaluation.functional import (COMPONENT_SIZE_FILTERS, ScoreCounts, component_metrics,
+                                           curve_metrics, frame_bins, frame_components,
+                                           merge_frame_bins, smiyc_curve_metrics)
 from anomseg.utils.io import write_bytes_atomic
 
 
 @METRICS.register_module()
 class AnomalyMetric(BaseMetric):
-    """Pixel-level anomaly metrics (AP, AUROC, FPR95) for every scorer the model ran.
+    """Pixel- and component-level anomaly metrics for every scorer the model ran.
 
     Reads ``pred_anomaly`` (one field per scorer) and ``gt_anomaly`` (1 anomaly, 0 inlier, any
-    other value void) of each sample. Counts per distinct score are accumulated as frames arrive
-    (see ``anomseg.evaluation.functional.pixel_curves``), so memory does not grow with the number
-    of frames. Results are fractions, keyed ``{scorer}/{metric}``.
+    other value void) of each sample. Results are fractions keyed ``{scorer}/{metric}``:
+
+    - always, exact over all pixels (``anomseg.evaluation.functional.pixel_curves``; counts per
+      distinct score, so memory does not grow with the number of frames): ``AP``, ``AUROC``,
+      ``FPR95``, ``FPR95_interp``;
+    - ``smiyc=True``: the SegmentMeIfYouCan evaluator's percentile-bin procedure (768 bins per
+      frame; ``smiyc_curves``): ``AP_smiyc``, ``AUROC_smiyc``, ``FPR95_smiyc``, ``best_F1_smiyc``,
+      ``best_F1_threshold``; ``smiyc_uniform=True`` adds its uniform-threshold variant (4096 bins)
+      as ``..._smiyc_uni``. Both need scores in [0, 1], as the official bins span [0, 1];
+    - ``components='AnomalyTrack'`` (or ``'ObstacleTrack'``, ``'LostAndFoundNoKnown'``, or a
+      ``(min_pred_px, min_gt_px)`` pair; implies ``smiyc``): component metrics at the best-F1
+      threshold of the percentile curve, as the official evaluation chains them: ``sIoU_gt``,
+      ``sIoU_pred``, ``PPV``, ``mean_F1``, ``F1_25``/``F1_50``/``F1_75``. They need every frame
+      again once that threshold is known: frames are kept in a temporary folder, not in memory.
 
     With ``output_dir``, each frame's maps are also saved as ``output_dir/{scorer}/{stem}.npy``
-    (float32, input resolution), the layout ``tools/eval_scores.py`` reads.
+    (float32, input resolution), the layout ``tools/eval_scores.py`` reads. Several processes
+    each count their own frames and the counts are gathered at the end; use a sampler that does
+    not repeat frames to even out the processes (``DefaultSampler(round_up=False)``).
     """
     default_prefix = None
 
-    def __init__(self, metrics=('AP', 'AUROC', 'FPR95', 'FPR95_interp'), output_dir=None,
-                 **kwargs):
+    def __init__(self, metrics=('AP', 'AUROC', 'FPR95', 'FPR95_interp'), smiyc=False,
+                 smiyc_uniform=False, components=None, output_dir=None, **kwargs):
         super().__init__(**kwargs)
         self.metrics = tuple(metrics)
+        if isinstance(components, str):
+            if components not in COMPONENT_SIZE_FILTERS:
+                raise KeyError(f'components must be one of {list(COMPONENT_SIZE_FILTERS)} or a '
+                               f'(min_pred_px, min_gt_px) pair, got {components!r}')
+            components = COMPONENT_SIZE_FILTERS[components]
+        self.components = tuple(components) if components else None
+        self.smiyc = smiyc or self.components is not None
+        self.smiyc_uniform = smiyc_uniform
         self.output_dir = output_dir
+        self._reset()
+
+    def _reset(self):
+        self._counts, self._bins, self._bins_uni, self._frames = {}, {}, {}, []
+        self._spill = None
 
     def process(self, data_batch, data_samples):
-        if not self.results:
-            self.results.append({})
-        counts = self.results[0]
         for sample in data_samples:
             if 'gt_anomaly' not in sample:
                 raise KeyError(f'{sample.get("img_path", "a sample")} has no gt_anomaly: load '
                                'anomaly labels with LoadAnomalyAnnotations in the test pipeline')
-            labels = sample['gt_anomaly']['data'].squeeze(0).cpu().numpy()
             pred = sample['pred_anomaly']
-            for name in pred['scorers']:
-                scores = pred[name].squeeze(0).cpu().numpy()
-                counts.setdefault(name, ScoreCounts()).update(scores, labels)
-                if self.output_dir:
-                    stem = osp.splitext(osp.basename(sample['img_path']))[0]
-                    buf = io.BytesIO()
-                    np.save(buf, scores.astype(np.float32))
-                    write_bytes_atomic(osp.join(self.output_dir, name, f'{stem}.npy'),
-                                       buf.getvalue())
+            maps = {name: pred[name].squeeze(0).cpu().numpy() for name in pred['scorers']}
+            stem = osp.splitext(osp.basename(sample.get('img_path', str(len(self._frames)))))[0]
+            self.add(stem, sample['gt_anomaly']['data'].squeeze(0).cpu().numpy(), maps)
+            if self.output_dir:
+                for name, scores in maps.items():
+                    _save_npy(osp.join(self.output_dir, name, f'{stem}.npy'),
+                              scores.astype(np.float32))
 
-    def compute_metrics(self, results):
-        merged = {}
-        for part in results:  # one dict per process
-            for name, counts in part.items():
-                if name in merged:
-                    merged[name].merge(counts)
-                else:
-                    merged[name] = counts
-        logger = MMLogger.get_current_instance()
+    def add(self, stem, labels, maps):
+        """Count one frame: labels (H, W) and {scorer: (H, W) scores}. ``process`` feeds model
+        outputs through here, ``tools/eval_scores.py`` saved maps."""
+        frame = dict(stem=stem)
+        if self.components:
+            if self._spill is None:
+                self._spill = tempfile.mkdtemp(prefix='anomseg-frames-')
+            frame['labels'] = osp.join(self._spill, f'{len(self._frames)}_labels.npy')
+            np.save(frame['labels'], labels)
+        for name, scores in maps.items():
+            if scores.shape != labels.shape:
+                raise ValueError(f'{stem}: scores of shape {scores.shape} ({name}) do not match '
+                                 f'labels of shape {labels.shape}')
+            self._counts.setdefault(name, ScoreCounts()).update(scores, labels)
+            if self.smiyc or self.smiyc_uniform:
+                _check_unit_range(stem, name, scores, labels)
+            if self.smiyc:
+                self._bins.setdefault(name, []).append(frame_bins(scores, labels))
+            if self.smiyc_uniform:
+                self._bins_uni.setdefault(name, []).append(
+                    frame_bins(scores, labels, strategy='uniform'))
+            if self.components:
+                frame[name] = osp.join(self._spill, f'{len(self._frames)}_{name}.npy')
+                np.save(frame[name], scores)
+        self._frames.append(frame)
+
+    def evaluate(self, size=None):
+        state = dict(counts=self._counts, bins=self._bins, bins_uni=self._bins_uni,
+                     frames=self._frames)
+        states = all_gather_object(state) if get_world_size() > 1 else [state]
+        try:
+            metrics = self.compute_metrics(states)
+        finally:
+            if get_world_size() > 1:
+                barrier()  # other processes may still read this one's frames
+            if self._spill:
+                shutil.rmtree(self._spill, ignore_errors=True)
+            self._reset()
+        return metrics
+
+    def compute_metrics(self, states):
+        counts, bins, bins_uni, frames = {}, {}, {}, []
+        for state in states:
+            for name, c in state['counts'].items():
+                counts[name] = counts[name].merge(c) if name in counts else c
+            for src, dst in ((state['bins'], bins), (state['bins_uni'], bins_uni)):
+                for name, b in src.items():
+                    dst.setdefault(name, []).extend(b)
+            frames.extend(state['frames'])
         out, rows = {}, []
-        for name, counts in merged.items():
-            values = curve_metrics(counts)
-            rows.append(f'{name:>14s} ' + ' '.join(f'{100 * values[m]:>12.2f}'
-                                                   for m in self.metrics))
-            out.update({f'{name}/{m}': values[m] for m in self.metrics})
-        header = f'{"scorer":>14s} ' + ' '.join(f'{m + " %":>12s}' for m in self.metrics)
-        print_log('\n' + '\n'.join([header, *rows]), logger=logger)
+        for name, c in counts.items():
+            exact = curve_metrics(c)
+            values = {m: exact[m] for m in self.metrics}
+            if name in bins:
+                smiyc = smiyc_curve_metrics(*merge_frame_bins(bins[name]))
+                values.update(AP_smiyc=smiyc['AP'], AUROC_smiyc=smiyc['AUROC'],
+                              FPR95_smiyc=smiyc['FPR95'], best_F1_smiyc=smiyc['best_F1'],
+                              best_F1_threshold=smiyc['best_F1_threshold'])
+            if name in bins_uni:
+                uni = smiyc_curve_metrics(*merge_frame_bins(bins_uni[name], 'uniform'))
+                values.update(AP_smiyc_uni=uni['AP'], AUROC_smiyc_uni=uni['AUROC'],
+                              FPR95_smiyc_uni=uni['FPR95'], best_F1_smiyc_uni=uni['best_F1'])
+            if self.components:
+                comp = component_metrics([
+                    frame_components(np.load(f[name]), np.load(f['labels']),
+                                     values['best_F1_threshold'], *self.components)
+                    for f in frames])
+                values.update({k: comp[k] for k in ('sIoU_gt', 'sIoU_pred', 'PPV', 'mean_F1',
+                                                    'F1_25', 'F1_50', 'F1_75')})
+            out.update({f'{name}/{k}': v for k, v in values.items()})
+            rows.append((name, values))
+        keys = list(rows[0][1]) if rows else []
+        table = [f'{"scorer":>14s} ' + ' '.join(f'{k:>12.12s}' for k in keys)]
+        table += [f'{name:>14s} ' + ' '.join(
+            f'{v[k]:>12.4f}' if 'threshold' in k else f'{100 * v[k]:>12.2f}' for k in keys)
+            for name, v in rows]
+        print_log('\n' + '\n'.join(table) + '\n(percent; thresholds as scores)',
+                  logger=MMLogger.get_current_instance())
         return out
+
+
+def _check_unit_range(stem, name, scores, labels):
+    roi = (labels == 0) | (labels == 1)
+    if roi.any():
+        low, high = scores[roi].min(), scores[roi].max()
+        if low < 0 or high > 1:
+            raise ValueError(f'{stem}: scorer {name!r} gave scores in [{low:.4g}, {high:.4g}]; '
+                             'SMIYC binning needs [0, 1] (its bins span [0, 1]): map the scores '
+                             'into [0, 1] or evaluate without smiyc/components')
+
+
+def _save_npy(path, array):
+    buf = io.BytesIO()
+    np.save(buf, array)
+    write_bytes_atomic(path, buf.getvalue())

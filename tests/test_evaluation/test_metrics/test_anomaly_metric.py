@@ -42,3 +42,35 @@ def test_missing_ground_truth_is_explained():
     del bad['gt_anomaly']
     with pytest.raises(KeyError, match='LoadAnomalyAnnotations'):
         metric.process({}, [bad])
+
+
+def test_smiyc_and_component_modes_equal_the_functional_core():
+    from anomseg.evaluation.functional import (component_metrics, frame_bins, frame_components,
+                                               merge_frame_bins, smiyc_curve_metrics)
+    rng = np.random.default_rng(1)
+    frames = []
+    for _ in range(3):
+        labels = np.zeros((40, 60), np.uint8)
+        labels[5:15, 5:25] = 1
+        labels[30:, :] = 255
+        scores = np.clip(rng.random((40, 60)) * 0.6 + 0.4 * (labels == 1), 0, 1)
+        frames.append((scores.astype(np.float32), labels))
+    metric = AnomalyMetric(components=(20, 5), smiyc_uniform=True)
+    for i, (s, y) in enumerate(frames):
+        metric.add(f'f{i}', y, {'a': s})
+    out = metric.evaluate()
+    pixel = smiyc_curve_metrics(*merge_frame_bins([frame_bins(s, y) for s, y in frames]))
+    assert out['a/AP_smiyc'] == pixel['AP'] and out['a/FPR95_smiyc'] == pixel['FPR95']
+    uni = smiyc_curve_metrics(*merge_frame_bins(
+        [frame_bins(s, y, strategy='uniform') for s, y in frames], 'uniform'))
+    assert out['a/AP_smiyc_uni'] == uni['AP']
+    comp = component_metrics([frame_components(s, y, pixel['best_F1_threshold'], 20, 5)
+                              for s, y in frames])
+    assert out['a/sIoU_gt'] == comp['sIoU_gt'] and out['a/mean_F1'] == comp['mean_F1']
+    # the frames kept for the component pass are gone afterwards, and the metric starts afresh
+    assert metric._spill is None and metric._frames == []
+
+
+def test_unknown_component_filter():
+    with pytest.raises(KeyError, match='AnomalyTrack'):
+        AnomalyMetric(components='Nope')

@@ -1,0 +1,59 @@
+"""Evaluate saved anomaly score maps of any method on a benchmark, without a model."""
+import os.path as osp
+
+import numpy as np
+from mmseg.registry import DATASETS
+
+from anomseg.datasets.transforms import LoadAnomalyAnnotations
+from anomseg.evaluation.metrics import AnomalyMetric
+
+# name: (dataset settings, component size filters). RoadAnomaly and Fishyscapes have no official
+# component evaluation; they use AnomalyTrack's filters (500 / 100 px), its closest relative.
+BENCHMARKS = {
+    'RoadAnomaly': (dict(type='RoadAnomalyDataset'), 'AnomalyTrack'),
+    'AnomalyTrack': (dict(type='SMIYCDataset', img_suffix='.jpg'), 'AnomalyTrack'),
+    'ObstacleTrack': (dict(type='SMIYCDataset', img_suffix='.webp'), 'ObstacleTrack'),
+    'FishyscapesStatic': (dict(type='FishyscapesDataset', img_suffix='.jpg'), 'AnomalyTrack'),
+}
+SCORE_SUFFIXES = ('.npy', '.hdf5')
+
+
+def read_score_file(path):
+    """(H, W) scores from ``.npy`` or from a SMIYC submission ``.hdf5`` (dataset ``value``),
+    keeping their dtype (the official evaluators threshold float16 maps as float16)."""
+    if path.endswith('.hdf5'):
+        import h5py
+        with h5py.File(path, 'r') as fh:
+            if 'value' not in fh:
+                raise KeyError(f'{path}: no dataset "value" (the SMIYC submission layout)')
+            return fh['value'][()]
+    return np.load(path)
+
+
+def evaluate_score_folder(benchmark, data_root, scores_dir):
+    """Exact, SMIYC-binned and component metrics of ``scores_dir/FRAME_ID.{npy,hdf5}`` (FRAME_ID
+    the image file's stem) against the benchmark's labels. Returns a flat dict of floats."""
+    if benchmark not in BENCHMARKS:
+        raise KeyError(f'unknown benchmark {benchmark!r}; known: {", ".join(BENCHMARKS)}')
+    if not osp.isdir(scores_dir):
+        raise FileNotFoundError(f'scores folder {scores_dir} does not exist')
+    settings, components = BENCHMARKS[benchmark]
+    dataset = DATASETS.build(dict(settings, data_root=data_root, pipeline=[], lazy_init=False))
+    frames = []
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        stem = osp.splitext(osp.basename(info['img_path']))[0]
+        found = [osp.join(scores_dir, stem + s) for s in SCORE_SUFFIXES
+                 if osp.isfile(osp.join(scores_dir, stem + s))]
+        frames.append((stem, info, found[0] if found else None))
+    missing = [stem for stem, _, path in frames if path is None]
+    if missing:
+        raise FileNotFoundError(f'{scores_dir}: no score file for {len(missing)} of {len(frames)} '
+                                f'frames, e.g. {missing[:3]} (expected FRAME_ID.npy or .hdf5)')
+    metric = AnomalyMetric(components=components)
+    load = LoadAnomalyAnnotations()
+    for stem, info, path in frames:
+        labels = load(dict(info))['gt_anomaly_map']
+        metric.add(stem, labels, {'scores': read_score_file(path)})
+    results = metric.evaluate()
+    return {key.split('/', 1)[1]: float(value) for key, value in results.items()}

@@ -1,0 +1,39 @@
+import json
+import os.path as osp
+
+from mmseg.datasets import BaseSegDataset
+from mmseg.registry import DATASETS
+
+
+@DATASETS.register_module()
+class RoadAnomalyDataset(BaseSegDataset):
+    """RoadAnomaly (Lis et al., ICCV 2019) in its official EPFL layout: ``frame_list.json`` names
+    the frames ``frames/NAME.{jpg,webp}``; labels are ``frames/NAME.labels/labels_semantic.png``
+    with 0 background and 2 anomaly (mapped to 1; there is no void)."""
+    METAINFO = dict(classes=('inlier', 'anomaly'), palette=[[0, 0, 0], [255, 0, 0]])
+    ANOMALY_LABEL_MAP = {2: 1}
+
+    def __init__(self, data_root, **kwargs):
+        kwargs.setdefault('data_prefix', dict(img_path='', seg_map_path=''))
+        super().__init__(data_root=data_root, **kwargs)
+
+    def load_data_list(self):
+        list_path = osp.join(self.data_root, 'frame_list.json')
+        if not osp.isfile(list_path):
+            raise FileNotFoundError(f'{list_path} does not exist: expected the RoadAnomaly layout '
+                                    '(frame_list.json, frames/)')
+        with open(list_path) as fh:
+            names = json.load(fh)
+        data_list, missing = [], []
+        for name in names:
+            img = osp.join(self.data_root, 'frames', name)
+            label = osp.join(self.data_root, 'frames', osp.splitext(name)[0] + '.labels',
+                             'labels_semantic.png')
+            missing += [p for p in (img, label) if not osp.isfile(p)]
+            data_list.append(dict(img_path=img, seg_map_path=label, label_map=None,
+                                  reduce_zero_label=False, seg_fields=[],
+                                  anomaly_label_map=self.ANOMALY_LABEL_MAP))
+        if missing:
+            raise FileNotFoundError(f'{list_path} lists {len(missing)} missing files, e.g. '
+                                    f'{missing[:3]}')
+        return data_list

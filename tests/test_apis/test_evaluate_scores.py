@@ -1,0 +1,64 @@
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+from anomseg.apis.evaluate_scores import evaluate_score_folder
+from tests.conftest import REPO, require_shared
+
+
+@pytest.mark.parametrize('name', ['AnomalyTrack-noisy', 'AnomalyTrack-ties'])
+def test_cli_reproduces_the_official_evaluators(name, tmp_path):
+    scores = require_shared('reference', name)
+    data = require_shared('data', 'dataset_AnomalyTrack')
+    out = tmp_path / 'r.json'
+    subprocess.run([sys.executable, 'tools/eval_scores.py', '--dataset', 'AnomalyTrack',
+                    '--data-root', data, '--scores', scores, '--out', str(out)],
+                   check=True, cwd=REPO, capture_output=True)
+    got = json.loads(out.read_text())
+    with open(scores + '.json') as fh:
+        ref = json.load(fh)
+    for key in ('AP', 'AUROC', 'FPR95'):
+        assert got[key] == pytest.approx(ref['exact'][key], abs=1e-6), key
+    for key in ('AP', 'AUROC', 'FPR95'):
+        assert got[key + '_smiyc'] == pytest.approx(
+            ref['smiyc_pixel_percentile_bins'][key], abs=1e-4), key
+    comp = ref['smiyc_components_AnomalyTrack']
+    for key in ('sIoU_gt', 'sIoU_pred', 'PPV', 'mean_F1'):
+        assert got[key] == pytest.approx(comp[key], abs=1e-4), key
+
+
+def copy_as_hdf5(src, dst):
+    os.makedirs(dst)
+    for name in os.listdir(src):
+        with h5py.File(osp.join(dst, name[:-4] + '.hdf5'), 'w') as fh:
+            fh.create_dataset('value', data=np.load(osp.join(src, name)).astype(np.float16),
+                              compression='gzip')
+
+
+def test_smiyc_hdf5_submissions_read_like_npy(tmp_path):
+    scores = require_shared('reference', 'AnomalyTrack-ties')
+    data = require_shared('data', 'dataset_AnomalyTrack')
+    copy_as_hdf5(scores, tmp_path / 'h5')
+    assert evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 'h5')) == \
+        evaluate_score_folder('AnomalyTrack', data, scores)
+
+
+def test_missing_frames_and_bad_ranges_are_named_before_work(tmp_path):
+    data = require_shared('data', 'dataset_AnomalyTrack')
+    os.makedirs(tmp_path / 's')
+    np.save(tmp_path / 's' / 'validation0000.npy', np.zeros((720, 1280), np.float16))
+    with pytest.raises(FileNotFoundError, match='no score file for 9 of 10 frames'):
+        evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))
+    for i in range(10):
+        np.save(tmp_path / 's' / f'validation{i:04d}.npy', np.full((720, 1280), 2.0, np.float16))
+    with pytest.raises(ValueError, match=r'validation0000.*\[2, 2\].*\[0, 1\]'):
+        evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))
+    np.save(tmp_path / 's' / 'validation0000.npy', np.zeros((10, 10), np.float16))
+    with pytest.raises(ValueError, match='validation0000.*do not match'):
+        evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))

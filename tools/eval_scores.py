@@ -1,0 +1,41 @@
+"""Evaluate any method's saved anomaly scores on a benchmark, without a model.
+
+    python tools/eval_scores.py --dataset AnomalyTrack --data-root DIR --scores DIR \
+        --out results.json
+
+One map per frame in --scores: FRAME_ID.npy (float, H x W) or the SMIYC submission's
+FRAME_ID.hdf5; FRAME_ID is the image file's stem. Writes AP, AUROC, FPR95 (exact, as the
+Fishyscapes/bdlb evaluator), AP_smiyc, FPR95_smiyc (the SMIYC evaluator's percentile bins) and the
+component metrics sIoU_gt, PPV, mean_F1 (SMIYC, at the best-F1 threshold), among others.
+SMIYC's procedures need scores in [0, 1].
+"""
+import argparse
+import json
+import sys
+
+from mmseg.utils import register_all_modules
+
+from anomseg.apis.evaluate_scores import BENCHMARKS, evaluate_score_folder
+from anomseg.utils import write_json_atomic
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--dataset', required=True, choices=list(BENCHMARKS))
+    parser.add_argument('--data-root', required=True, help='the benchmark in its official layout')
+    parser.add_argument('--scores', required=True, help='folder of FRAME_ID.npy / .hdf5 maps')
+    parser.add_argument('--out', required=True, help='JSON file to write')
+    args = parser.parse_args(argv)
+    register_all_modules(init_default_scope=True)
+    try:
+        results = evaluate_score_folder(args.dataset, args.data_root, args.scores)
+    except (FileNotFoundError, KeyError, ValueError) as err:
+        sys.exit(f'eval_scores: error: {err}')
+    results = dict(dataset=args.dataset, **results)
+    write_json_atomic(args.out, results)
+    print(json.dumps(results, indent=1))
+    print(f'written: {args.out}')
+
+
+if __name__ == '__main__':
+    main()
