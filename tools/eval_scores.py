@@ -25,10 +25,12 @@ def main(argv=None):
     parser.add_argument('--data-root', required=True, help='the benchmark in its official layout')
     parser.add_argument('--scores', required=True, help='folder of FRAME_ID.npy / .hdf5 maps')
     parser.add_argument('--out', required=True, help='JSON file to write')
+    parser.add_argument('--laf-root', help='FishyscapesLAF: the LostAndFound download (images)')
     args = parser.parse_args(argv)
+    options = dict(laf_root=args.laf_root) if args.laf_root else {}
     register_all_modules(init_default_scope=True)
     try:
-        results = evaluate_score_folder(args.dataset, args.data_root, args.scores)
+        results = evaluate_score_folder(args.dataset, args.data_root, args.scores, **options)
     except (FileNotFoundError, KeyError, ValueError) as err:
         sys.exit(f'eval_scores: error: {err}')
     results = dict(dataset=args.dataset, **results)

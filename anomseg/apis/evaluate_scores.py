@@ -13,6 +13,9 @@ BENCHMARKS = {
     'RoadAnomaly': (dict(type='RoadAnomalyDataset'), 'AnomalyTrack'),
     'AnomalyTrack': (dict(type='SMIYCDataset', img_suffix='.jpg'), 'AnomalyTrack'),
     'ObstacleTrack': (dict(type='SMIYCDataset', img_suffix='.webp'), 'ObstacleTrack'),
+    'LostAndFoundNoKnown': (dict(type='LostAndFoundDataset', split='test', no_known=True),
+                            'LostAndFoundNoKnown'),
+    'FishyscapesLAF': (dict(type='FishyscapesLAFDataset'), 'AnomalyTrack'),
     'FishyscapesStatic': (dict(type='FishyscapesDataset', img_suffix='.jpg'), 'AnomalyTrack'),
 }
 SCORE_SUFFIXES = ('.npy', '.hdf5')
@@ -30,19 +33,23 @@ def read_score_file(path):
     return np.load(path)
 
 
-def evaluate_score_folder(benchmark, data_root, scores_dir):
-    """Exact, SMIYC-binned and component metrics of ``scores_dir/FRAME_ID.{npy,hdf5}`` (FRAME_ID
-    the image file's stem) against the benchmark's labels. Returns a flat dict of floats."""
+def evaluate_score_folder(benchmark, data_root, scores_dir, **dataset_options):
+    """Exact, SMIYC-binned and component metrics of ``scores_dir/FRAME_ID.{npy,hdf5}`` against
+    the benchmark's labels; FRAME_ID is the image file's stem (for LostAndFound without
+    ``_leftImg8bit``). ``dataset_options`` reach the dataset (FishyscapesLAF: ``laf_root``).
+    Returns a flat dict of floats."""
     if benchmark not in BENCHMARKS:
         raise KeyError(f'unknown benchmark {benchmark!r}; known: {", ".join(BENCHMARKS)}')
     if not osp.isdir(scores_dir):
         raise FileNotFoundError(f'scores folder {scores_dir} does not exist')
     settings, components = BENCHMARKS[benchmark]
-    dataset = DATASETS.build(dict(settings, data_root=data_root, pipeline=[], lazy_init=False))
+    dataset = DATASETS.build(dict(settings, data_root=data_root, pipeline=[], lazy_init=False,
+                                  **dataset_options))
     frames = []
     for i in range(len(dataset)):
         info = dataset.get_data_info(i)
         stem = osp.splitext(osp.basename(info['img_path']))[0]
+        stem = stem[:-len('_leftImg8bit')] if stem.endswith('_leftImg8bit') else stem
         found = [osp.join(scores_dir, stem + s) for s in SCORE_SUFFIXES
                  if osp.isfile(osp.join(scores_dir, stem + s))]
         frames.append((stem, info, found[0] if found else None))

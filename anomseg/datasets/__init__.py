@@ -1,9 +1,11 @@
 from .camvid import CamVidDataset
 from .fishyscapes import FishyscapesDataset
+from .lost_and_found import FishyscapesLAFDataset, LostAndFoundDataset
 from .road_anomaly import RoadAnomalyDataset
 from .smiyc import SMIYCDataset
 from .synthroad import SYNTHROAD_CLASSES, SYNTHROAD_PALETTE, SynthRoadDataset
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['CamVidDataset', 'FishyscapesDataset', 'RoadAnomalyDataset', 'SMIYCDataset',
+__all__ = ['CamVidDataset', 'FishyscapesDataset', 'FishyscapesLAFDataset', 'LostAndFoundDataset',
+           'RoadAnomalyDataset', 'SMIYCDataset',
            'SYNTHROAD_CLASSES', 'SYNTHROAD_PALETTE', 'SynthRoadDataset']
