@@ -15,13 +15,14 @@ import sys
 
 from mmseg.utils import register_all_modules
 
-from anomseg.apis.evaluate_scores import BENCHMARKS, evaluate_score_folder
+from anomseg.apis.evaluate_scores import evaluate_score_folder
+from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
 from anomseg.utils import write_json_atomic
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--dataset', required=True, choices=list(BENCHMARKS))
+    parser.add_argument('--dataset', required=True, choices=list(ANOMALY_BENCHMARKS))
     parser.add_argument('--data-root', required=True, help='the benchmark in its official layout')
     parser.add_argument('--scores', required=True, help='folder of FRAME_ID.npy / .hdf5 maps')
     parser.add_argument('--out', required=True, help='JSON file to write')

@@ -2,22 +2,11 @@
 import os.path as osp
 
 import numpy as np
-from mmseg.registry import DATASETS
 
+from anomseg.datasets.benchmarks import build_benchmark, frame_id
 from anomseg.datasets.transforms import LoadAnomalyAnnotations
 from anomseg.evaluation.metrics import AnomalyMetric
 
-# name: (dataset settings, component size filters). RoadAnomaly and Fishyscapes have no official
-# component evaluation; they use AnomalyTrack's filters (500 / 100 px), its closest relative.
-BENCHMARKS = {
-    'RoadAnomaly': (dict(type='RoadAnomalyDataset'), 'AnomalyTrack'),
-    'AnomalyTrack': (dict(type='SMIYCDataset', img_suffix='.jpg'), 'AnomalyTrack'),
-    'ObstacleTrack': (dict(type='SMIYCDataset', img_suffix='.webp'), 'ObstacleTrack'),
-    'LostAndFoundNoKnown': (dict(type='LostAndFoundDataset', split='test', no_known=True),
-                            'LostAndFoundNoKnown'),
-    'FishyscapesLAF': (dict(type='FishyscapesLAFDataset'), 'AnomalyTrack'),
-    'FishyscapesStatic': (dict(type='FishyscapesDataset', img_suffix='.jpg'), 'AnomalyTrack'),
-}
 SCORE_SUFFIXES = ('.npy', '.hdf5')
 
 
@@ -38,18 +27,13 @@ def evaluate_score_folder(benchmark, data_root, scores_dir, **dataset_options):
     the benchmark's labels; FRAME_ID is the image file's stem (for LostAndFound without
     ``_leftImg8bit``). ``dataset_options`` reach the dataset (FishyscapesLAF: ``laf_root``).
     Returns a flat dict of floats."""
-    if benchmark not in BENCHMARKS:
-        raise KeyError(f'unknown benchmark {benchmark!r}; known: {", ".join(BENCHMARKS)}')
     if not osp.isdir(scores_dir):
         raise FileNotFoundError(f'scores folder {scores_dir} does not exist')
-    settings, components = BENCHMARKS[benchmark]
-    dataset = DATASETS.build(dict(settings, data_root=data_root, pipeline=[], lazy_init=False,
-                                  **dataset_options))
+    dataset, components = build_benchmark(benchmark, data_root, **dataset_options)
     frames = []
     for i in range(len(dataset)):
         info = dataset.get_data_info(i)
-        stem = osp.splitext(osp.basename(info['img_path']))[0]
-        stem = stem[:-len('_leftImg8bit')] if stem.endswith('_leftImg8bit') else stem
+        stem = frame_id(info['img_path'])
         found = [osp.join(scores_dir, stem + s) for s in SCORE_SUFFIXES
                  if osp.isfile(osp.join(scores_dir, stem + s))]
         frames.append((stem, info, found[0] if found else None))

@@ -1,0 +1,86 @@
+"""Convert an anomaly benchmark from its official download layout to the normalised layout every
+anomseg tool reads with ``SMIYCDataset``: ``images/FRAME_ID.ext`` (the original files, copied
+byte for byte) and ``labels_masks/FRAME_ID_labels_semantic.png`` (0 inlier, 1 anomaly, 255 void).
+
+    python data_prep/anomaly_benchmarks.py --dataset RoadAnomaly --src DIR --dst DIR
+    python data_prep/anomaly_benchmarks.py --dataset LostAndFoundNoKnown --src LAF --dst DIR
+    python data_prep/anomaly_benchmarks.py --dataset FishyscapesLAF --src FS_LAF \
+        --laf-root LAF --dst DIR
+
+Every frame is checked first (image present, label values known after the benchmark's mapping);
+problems are listed file by file and nothing is written. The output is assembled in a temporary
+folder beside DST and renamed when complete; DST must not exist and must lie outside SRC.
+"""
+import argparse
+import os
+import os.path as osp
+import shutil
+import sys
+import tempfile
+
+import cv2
+from mmseg.utils import register_all_modules
+
+from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, build_benchmark, frame_id
+from anomseg.datasets.transforms import LoadAnomalyAnnotations
+
+
+def convert(name, src, dst, **options):
+    """Convert; returns the number of frames. Raises ValueError listing every bad file."""
+    src, dst = osp.abspath(src), osp.abspath(dst)
+    if osp.exists(dst):
+        raise ValueError(f'{dst} exists: choose a new output folder')
+    if dst == src or dst.startswith(src + os.sep):
+        raise ValueError(f'{dst} lies inside the source {src}: write the output elsewhere')
+    dataset, _ = build_benchmark(name, src, **options)
+    load = LoadAnomalyAnnotations()
+    frames, problems = [], []
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        if not info.get('img_path') or not osp.isfile(info['img_path']):
+            problems.append(f'{info.get("img_path")}: image missing')
+            continue
+        try:
+            label = load(dict(info))['gt_anomaly_map']
+        except (OSError, ValueError) as err:
+            problems.append(str(err))
+            continue
+        frames.append((frame_id(info['img_path']), info['img_path'], label))
+    if problems:
+        raise ValueError(f'{len(problems)} of {len(dataset)} frames have problems; nothing was '
+                         'written:\n  ' + '\n  '.join(problems))
+    os.makedirs(osp.dirname(dst), exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix='.convert-', dir=osp.dirname(dst))
+    try:
+        os.makedirs(osp.join(tmp, 'images'))
+        os.makedirs(osp.join(tmp, 'labels_masks'))
+        for fid, img_path, label in frames:
+            shutil.copyfile(img_path, osp.join(tmp, 'images', fid + osp.splitext(img_path)[1]))
+            if not cv2.imwrite(osp.join(tmp, 'labels_masks', f'{fid}_labels_semantic.png'), label):
+                raise OSError(f'could not write the label of {fid}')
+        os.replace(tmp, dst)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return len(frames)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--dataset', required=True, choices=list(ANOMALY_BENCHMARKS))
+    parser.add_argument('--src', required=True, help='the official download')
+    parser.add_argument('--dst', required=True, help='new folder for the normalised layout')
+    parser.add_argument('--laf-root', help='FishyscapesLAF: the LostAndFound download (images)')
+    args = parser.parse_args(argv)
+    options = dict(laf_root=args.laf_root) if args.laf_root else {}
+    register_all_modules(init_default_scope=True)
+    try:
+        count = convert(args.dataset, args.src, args.dst, **options)
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        sys.exit(f'anomaly_benchmarks: error: {err}')
+    print(f'{args.dst}: {count} frames ({args.dataset}), read with '
+          f"dict(type='SMIYCDataset', data_root='{args.dst}', img_suffix=...)")
+
+
+if __name__ == '__main__':
+    main()
