@@ -12,7 +12,9 @@ metrics below equal those of sorting all pixels at once, ties included:
     FPR95 = FPR at the first threshold, in decreasing order, whose TPR >= 0.95 (no interpolation)
     FPR95_interp = FPR linearly interpolated between the two curve points around TPR = 0.95
 
-Memory grows with the number of distinct scores, not with the number of frames or pixels.
+Memory grows with the number of distinct scores, not with the number of frames or pixels: at
+most 65,536 for float16 maps (the SMIYC submission format), which are counted per bit pattern in
+one pass; float32 maps can have as many distinct scores as pixels.
 """
 import numpy as np
 
@@ -35,12 +37,22 @@ class ScoreCounts:
             raise ValueError(f'scores of shape {scores.shape} do not match labels of shape '
                              f'{labels.shape}')
         keep = (labels == 0) | (labels == 1)
-        values = scores[keep].astype(np.float64)
+        values, is_pos = scores[keep], labels[keep] == 1
         if values.size == 0:
             return self
+        if values.dtype == np.float16:  # at most 65536 distinct values: count bit patterns
+            bits = values.view(np.uint16)
+            pos = np.bincount(bits[is_pos], minlength=65536)
+            neg = np.bincount(bits[~is_pos], minlength=65536)
+            seen = (pos + neg) > 0
+            values = np.arange(65536, dtype=np.uint16).view(np.float16)[seen]
+            pos, neg = pos[seen], neg[seen]
+        else:
+            pos, neg = is_pos.astype(np.int64), (~is_pos).astype(np.int64)
+        values = values.astype(np.float64)
         if not np.isfinite(values).all():
             raise ValueError('anomaly scores contain NaN or infinity')
-        self._add(values, labels[keep] == 1, np.ones(values.size, np.int64))
+        self._add(values, pos, neg)
         return self
 
     def merge(self, other):
@@ -51,10 +63,10 @@ class ScoreCounts:
         self._maybe_compact()
         return self
 
-    def _add(self, values, is_pos, weights):
+    def _add(self, values, pos, neg):
         uniq, inverse = np.unique(values, return_inverse=True)
-        pos = np.bincount(inverse, weights=weights * is_pos, minlength=uniq.size)
-        neg = np.bincount(inverse, weights=weights * ~is_pos, minlength=uniq.size)
+        pos = np.bincount(inverse, weights=pos, minlength=uniq.size)
+        neg = np.bincount(inverse, weights=neg, minlength=uniq.size)
         self._tables.append((uniq, pos.astype(np.int64), neg.astype(np.int64)))
         self._pending_size += uniq.size
         self._maybe_compact()

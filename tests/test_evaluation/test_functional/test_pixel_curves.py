@@ -117,3 +117,16 @@ def test_bad_input_is_refused():
         ScoreCounts().update(np.zeros((2, 3)), np.zeros((3, 2)))
     with pytest.raises(ValueError, match='NaN'):
         ScoreCounts().update(np.array([np.nan, 0.0]), np.array([0, 1]))
+
+
+def test_float16_bit_pattern_counting_equals_the_general_path():
+    rng = np.random.default_rng(5)
+    labels = rng.choice([0, 1, 255], (50, 70), p=[0.7, 0.25, 0.05])
+    scores = rng.normal(size=(50, 70)).astype(np.float16)
+    scores[0, :5] = [0.0, -0.0, 0.0, -0.0, 0.0]  # two bit patterns, one value
+    half = metrics_of([(scores, labels)])
+    wide = metrics_of([(scores.astype(np.float32), labels)])
+    assert half == wide
+    s, y = scores[labels != 255].astype(np.float64), labels[labels != 255]
+    assert half['AP'] == pytest.approx(average_precision_score(y, s), abs=1e-12)
+    assert half['FPR95'] == pytest.approx(fpr95_reference(s, y), abs=1e-12)
