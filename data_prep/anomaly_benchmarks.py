@@ -16,22 +16,18 @@ import os
 import os.path as osp
 import shutil
 import sys
-import tempfile
 
 import cv2
 from mmseg.utils import register_all_modules
 
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, build_benchmark, frame_id
 from anomseg.datasets.transforms import LoadAnomalyAnnotations
+from anomseg.utils import atomic_output_dir, check_new_output_dir
 
 
 def convert(name, src, dst, **options):
     """Convert; returns the number of frames. Raises ValueError listing every bad file."""
-    src, dst = osp.abspath(src), osp.abspath(dst)
-    if osp.exists(dst):
-        raise ValueError(f'{dst} exists: choose a new output folder')
-    if dst == src or dst.startswith(src + os.sep):
-        raise ValueError(f'{dst} lies inside the source {src}: write the output elsewhere')
+    check_new_output_dir(src, dst)
     dataset, _ = build_benchmark(name, src, **options)
     load = LoadAnomalyAnnotations()
     frames, problems = [], []
@@ -49,19 +45,13 @@ def convert(name, src, dst, **options):
     if problems:
         raise ValueError(f'{len(problems)} of {len(dataset)} frames have problems; nothing was '
                          'written:\n  ' + '\n  '.join(problems))
-    os.makedirs(osp.dirname(dst), exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix='.convert-', dir=osp.dirname(dst))
-    try:
+    with atomic_output_dir(dst) as tmp:
         os.makedirs(osp.join(tmp, 'images'))
         os.makedirs(osp.join(tmp, 'labels_masks'))
         for fid, img_path, label in frames:
             shutil.copyfile(img_path, osp.join(tmp, 'images', fid + osp.splitext(img_path)[1]))
             if not cv2.imwrite(osp.join(tmp, 'labels_masks', f'{fid}_labels_semantic.png'), label):
                 raise OSError(f'could not write the label of {fid}')
-        os.replace(tmp, dst)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return len(frames)
 
 

@@ -11,10 +11,11 @@ import os
 import os.path as osp
 import shutil
 import sys
-import tempfile
 
 import cv2
 import numpy as np
+
+from anomseg.utils import atomic_output_dir, check_new_output_dir
 
 # labelId -> trainId of cityscapesScripts' labels.py (ids without a train class -> 255).
 TRAIN_IDS = {7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11,
@@ -31,11 +32,8 @@ def train_id_lut():
 
 def convert(src, dst, copy_images=False):
     """Returns {split: frames}. Raises ValueError listing every bad file; writes nothing then."""
-    src, dst = osp.abspath(src), osp.abspath(dst)
-    if osp.exists(dst):
-        raise ValueError(f'{dst} exists: choose a new output folder')
-    if dst == src or dst.startswith(src + os.sep):
-        raise ValueError(f'{dst} lies inside the source {src}: write the output elsewhere')
+    check_new_output_dir(src, dst)
+    src = osp.abspath(src)
     labels = sorted(glob.glob(osp.join(src, 'gtFine', '*', '*', '*_gtFine_labelIds.png')))
     if not labels:
         raise ValueError(f'{src}: no gtFine/SPLIT/CITY/*_gtFine_labelIds.png')
@@ -60,10 +58,8 @@ def convert(src, dst, copy_images=False):
         raise ValueError(f'{len(problems)} of {len(labels)} frames have problems; nothing was '
                          'written:\n  ' + '\n  '.join(problems))
     lut = train_id_lut()
-    os.makedirs(osp.dirname(dst), exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix='.cityscapes-', dir=osp.dirname(dst))
     counts = {}
-    try:
+    with atomic_output_dir(dst) as tmp:
         for rel, image, ids in frames:
             out_label = osp.join(tmp, 'gtFine', rel.replace('_labelIds.png', '_labelTrainIds.png'))
             out_image = osp.join(tmp, 'leftImg8bit', osp.relpath(image,
@@ -78,16 +74,13 @@ def convert(src, dst, copy_images=False):
                 os.symlink(image, out_image)
             split = rel.split(os.sep)[0]
             counts[split] = counts.get(split, 0) + 1
-        os.replace(tmp, dst)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return counts
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--src', required=True, help='the official download (leftImg8bit/, gtFine/)')
+    parser.add_argument('--src', required=True,
+                        help='the official download (leftImg8bit/, gtFine/)')
     parser.add_argument('--dst', required=True, help='new folder for mmseg')
     parser.add_argument('--copy', action='store_true', help='copy images instead of linking')
     args = parser.parse_args(argv)

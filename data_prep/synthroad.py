@@ -35,9 +35,7 @@ import argparse
 import json
 import os
 import os.path as osp
-import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -45,6 +43,7 @@ import cv2
 import numpy as np
 
 from anomseg.datasets.synthroad import SYNTHROAD_CLASSES, SYNTHROAD_PALETTE
+from anomseg.utils import atomic_output_dir
 
 CLASSES, PALETTE = SYNTHROAD_CLASSES, SYNTHROAD_PALETTE
 ROAD, SIDEWALK, BUILDING, POLE, SIGN, VEGETATION, SKY, PERSON, CAR = range(len(CLASSES))
@@ -496,15 +495,12 @@ def generate(out_dir, seed=0, height=256, width=512, num_train=300, num_val=50, 
                              f'({meta_path}); choose another --out-dir or remove it yourself')
         raise ValueError(f'{out_dir} exists and is not a SynthRoad folder (no meta.json): '
                          'choose another --out-dir')
-    parent = osp.dirname(osp.abspath(out_dir))
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix='.synthroad-', dir=parent)
-    jobs = [(tmp, meta, split, i) for split, n in (('train', num_train), ('val', num_val),
-                                                  ('anomaly', num_anomaly),
-                                                  ('sequence', num_sequence))
-            for i in range(n)]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    try:
+    with atomic_output_dir(out_dir) as tmp:
+        jobs = [(tmp, meta, split, i) for split, n in (('train', num_train), ('val', num_val),
+                                                      ('anomaly', num_anomaly),
+                                                      ('sequence', num_sequence))
+                for i in range(n)]
+        workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
         start = time.time()
         with ProcessPoolExecutor(workers) as pool:
             for count, _ in enumerate(pool.map(_render_job, jobs, chunksize=8), 1):
@@ -513,10 +509,6 @@ def generate(out_dir, seed=0, height=256, width=512, num_train=300, num_val=50, 
                           flush=True)
         with open(osp.join(tmp, 'meta.json'), 'w') as fh:
             json.dump(meta, fh, indent=1)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return meta
 
 

@@ -23,7 +23,8 @@ def test_config_loads_and_model_builds(path):
     assert cfg.custom_imports.imports == ['anomseg']
     name = osp.basename(path)
     parts = osp.splitext(name)[0].split('_')
-    assert len(parts) >= 4 and '-' in parts[-1], f'{name}: not {{method}}_{{backbone}}_..._{{dataset}}-{{crop}}'
+    assert len(parts) >= 4 and '-' in parts[-1], \
+        f'{name}: not {{method}}_{{backbone}}_{{schedule}}_{{dataset}}-{{crop}}'
     model = MODELS.build(cfg.model)
     classes = cfg.model.decode_head.num_classes
     assert model.decode_head.num_classes == classes

@@ -1,7 +1,9 @@
 """Writing outputs atomically: a reader never sees a half-written file under the final name."""
+import contextlib
 import json
 import os
 import os.path as osp
+import shutil
 import tempfile
 
 import cv2
@@ -32,3 +34,27 @@ def write_image_atomic(path, image):
 
 def write_json_atomic(path, obj):
     write_bytes_atomic(path, (json.dumps(obj, indent=2, sort_keys=True) + '\n').encode())
+
+
+@contextlib.contextmanager
+def atomic_output_dir(dst):
+    """Yield a temporary folder beside ``dst``; it becomes ``dst`` when the block ends without
+    error and is deleted otherwise, so ``dst`` is either complete or absent."""
+    parent = osp.dirname(osp.abspath(dst))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(osp.abspath(dst))}-', dir=parent)
+    try:
+        yield tmp
+        os.replace(tmp, dst)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def check_new_output_dir(src, dst):
+    """Refuse an output folder that exists or lies inside the source tree (ValueError)."""
+    src, dst = osp.abspath(src), osp.abspath(dst)
+    if osp.exists(dst):
+        raise ValueError(f'{dst} exists: choose a new output folder')
+    if dst == src or dst.startswith(src + os.sep):
+        raise ValueError(f'{dst} lies inside the source {src}: write the output elsewhere')

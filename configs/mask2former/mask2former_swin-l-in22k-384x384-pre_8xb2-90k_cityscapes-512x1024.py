@@ -1,5 +1,7 @@
-# mmseg's mask2former_swin-l-in22k-384x384-pre_8xb2-90k_cityscapes-512x1024 with anomaly scoring: same parameters and
-# state-dict keys, so mmseg's released checkpoint of this config loads unchanged.
+# mmseg's
+# mask2former_swin-l-in22k-384x384-pre_8xb2-90k_cityscapes-512x1024
+# with anomaly scoring: same parameters and state-dict keys, so mmseg's released checkpoint
+# of this config loads unchanged.
 _base_ = ['mmseg::mask2former/mask2former_swin-l-in22k-384x384-pre_8xb2-90k_cityscapes-512x1024.py']
 custom_imports = dict(imports=['anomseg'], allow_failed_imports=False)
 model = dict(

@@ -28,7 +28,8 @@ def run_tool(*args):
 
 
 def synthroad_options(root):
-    return [f'train_dataloader.dataset.data_root={root}', f'val_dataloader.dataset.data_root={root}',
+    return [f'train_dataloader.dataset.data_root={root}',
+            f'val_dataloader.dataset.data_root={root}',
             f'test_dataloader.dataset.data_root={osp.join(root, "anomaly")}']
 
 
