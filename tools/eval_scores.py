@@ -6,7 +6,8 @@
 One map per frame in --scores: FRAME_ID.npy (float, H x W) or the SMIYC submission's
 FRAME_ID.hdf5; FRAME_ID is the image file's stem. Writes AP, AUROC, FPR95 (exact, as the
 Fishyscapes/bdlb evaluator), AP_smiyc, FPR95_smiyc (the SMIYC evaluator's percentile bins) and the
-component metrics sIoU_gt, PPV, mean_F1 (SMIYC, at the best-F1 threshold), among others.
+component metrics sIoU_gt, PPV, mean_F1 (SMIYC, at the best-F1 threshold) and, where the
+benchmark has instance labels, OoDIS instance AP_inst / AP50_inst, among others.
 SMIYC's procedures need scores in [0, 1].
 """
 import argparse

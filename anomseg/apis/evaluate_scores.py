@@ -44,7 +44,8 @@ def evaluate_score_folder(benchmark, data_root, scores_dir, **dataset_options):
     metric = AnomalyMetric(components=components)
     load = LoadAnomalyAnnotations()
     for stem, info, path in frames:
-        labels = load(dict(info))['gt_anomaly_map']
-        metric.add(stem, labels, {'scores': read_score_file(path)})
+        loaded = load(dict(info))
+        metric.add(stem, loaded['gt_anomaly_map'], {'scores': read_score_file(path)},
+                   loaded.get('gt_anomaly_instances'))
     results = metric.evaluate()
     return {key.split('/', 1)[1]: float(value) for key, value in results.items()}

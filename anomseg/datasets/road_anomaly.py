@@ -9,7 +9,9 @@ from mmseg.registry import DATASETS
 class RoadAnomalyDataset(BaseSegDataset):
     """RoadAnomaly (Lis et al., ICCV 2019) in its official EPFL layout: ``frame_list.json`` names
     the frames ``frames/NAME.{jpg,webp}``; labels are ``frames/NAME.labels/labels_semantic.png``
-    with 0 background and 2 anomaly (mapped to 1; there is no void)."""
+    with 0 background and 2 anomaly (mapped to 1; there is no void). Where a frame has
+    ``labels_instance.png`` (anomalies numbered 1..N), it is its instance ground truth, read as
+    Cityscapes-style ids 1000 + n."""
     METAINFO = dict(classes=('inlier', 'anomaly'), palette=[[0, 0, 0], [255, 0, 0]])
     ANOMALY_LABEL_MAP = {2: 1}
 
@@ -30,9 +32,13 @@ class RoadAnomalyDataset(BaseSegDataset):
             label = osp.join(self.data_root, 'frames', osp.splitext(name)[0] + '.labels',
                              'labels_semantic.png')
             missing += [p for p in (img, label) if not osp.isfile(p)]
-            data_list.append(dict(img_path=img, seg_map_path=label, label_map=None,
-                                  reduce_zero_label=False, seg_fields=[],
-                                  anomaly_label_map=self.ANOMALY_LABEL_MAP))
+            info = dict(img_path=img, seg_map_path=label, label_map=None,
+                        reduce_zero_label=False, seg_fields=[],
+                        anomaly_label_map=self.ANOMALY_LABEL_MAP)
+            instances = osp.join(osp.dirname(label), 'labels_instance.png')
+            if osp.isfile(instances):
+                info.update(instance_map_path=instances, instance_id_offset=1000)
+            data_list.append(info)
         if missing:
             raise FileNotFoundError(f'{list_path} lists {len(missing)} missing files, e.g. '
                                     f'{missing[:3]}')

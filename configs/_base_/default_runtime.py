@@ -13,3 +13,5 @@ load_from = None
 resume = False
 # `tools/test.py --tta`: mmseg's test-time augmentation, anomaly maps averaged over the views.
 tta_model = dict(type='AnomalySegTTAModel')
+# Seeded, so that a run can be repeated; `--cfg-options randomness.seed=N` for other seeds.
+randomness = dict(seed=0)

@@ -62,3 +62,16 @@ def test_missing_frames_and_bad_ranges_are_named_before_work(tmp_path):
     np.save(tmp_path / 's' / 'validation0000.npy', np.zeros((10, 10), np.float16))
     with pytest.raises(ValueError, match='validation0000.*do not match'):
         evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))
+
+
+def test_road_anomaly_synthetic_maps_give_every_metric_including_instances(tmp_path):
+    data = require_shared('data', 'RoadAnomaly_jpg')
+    subprocess.run([sys.executable, 'tools/misc/synthetic_scores.py', '--dataset', 'RoadAnomaly',
+                    '--data-root', data, '--out', str(tmp_path / 's')], check=True, cwd=REPO,
+                   capture_output=True)
+    assert len(os.listdir(tmp_path / 's')) == 60
+    out = evaluate_score_folder('RoadAnomaly', data, str(tmp_path / 's'))
+    for key in ('AP', 'AUROC', 'FPR95', 'AP_smiyc', 'FPR95_smiyc', 'sIoU_gt', 'PPV', 'mean_F1',
+                'AP_inst', 'AP50_inst'):
+        assert 0 <= out[key] <= 1, key
+    assert out['AP50_inst'] >= out['AP_inst']

@@ -13,6 +13,10 @@ class LoadAnomalyAnnotations(BaseTransform):
     ``anomaly_label_map``) the values must be 0 (inlier), 1 (anomaly) or ``void_index``; anything
     else raises an error naming the file.
     ``gt_anomaly_map`` joins ``seg_fields``, so mmseg's geometric transforms move it along.
+
+    Where the sample has ``instance_map_path`` (instance ground truth, Cityscapes-style: ids >= 1000
+    are instances; a dataset whose files number instances 1..N gives ``instance_id_offset=1000``),
+    it is read into ``gt_anomaly_instances`` (int32) as well.
     """
 
     def __init__(self, label_map=None, void_index=255, imdecode_backend='pillow',
@@ -41,6 +45,17 @@ class LoadAnomalyAnnotations(BaseTransform):
                              f'{self.void_index} (void), found {bad.tolist()}')
         results['gt_anomaly_map'] = label.astype(np.uint8)
         results.setdefault('seg_fields', []).append('gt_anomaly_map')
+        if results.get('instance_map_path'):
+            ids = mmcv.imfrombytes(fileio.get(results['instance_map_path'],
+                                              backend_args=self.backend_args),
+                                   flag='unchanged', backend=self.imdecode_backend)
+            if ids is None or ids.shape != label.shape:
+                raise ValueError(f'{results["instance_map_path"]}: expected an instance map of '
+                                 f'shape {label.shape}')
+            ids = ids.astype(np.int32)
+            offset = results.get('instance_id_offset', 0)
+            results['gt_anomaly_instances'] = np.where(ids > 0, ids + offset, 0).astype(np.int32)
+            results['seg_fields'].append('gt_anomaly_instances')
         return results
 
     def __repr__(self):

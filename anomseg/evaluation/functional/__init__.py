@@ -1,8 +1,11 @@
 from .components import (COMPONENT_SIZE_FILTERS, SIOU_THRESHOLDS, component_metrics,
                          frame_components)
+from .instances import (MIN_REGION_PX, OVERLAPS, frame_instance_stats, instance_ap,
+                        instances_from_queries, instances_from_scores)
 from .pixel_curves import ScoreCounts, curve_metrics
 from .smiyc_curves import SMIYC_NUM_BINS, frame_bins, merge_frame_bins, smiyc_curve_metrics
 
-__all__ = ['COMPONENT_SIZE_FILTERS', 'SIOU_THRESHOLDS', 'SMIYC_NUM_BINS', 'ScoreCounts',
+__all__ = ['MIN_REGION_PX', 'OVERLAPS', 'frame_instance_stats', 'instance_ap',
+           'instances_from_queries', 'instances_from_scores', 'COMPONENT_SIZE_FILTERS', 'SIOU_THRESHOLDS', 'SMIYC_NUM_BINS', 'ScoreCounts',
            'component_metrics', 'curve_metrics', 'frame_bins', 'frame_components',
            'merge_frame_bins', 'smiyc_curve_metrics']

@@ -11,7 +11,9 @@ from mmseg.registry import METRICS
 
 from anomseg.evaluation.functional import (COMPONENT_SIZE_FILTERS, ScoreCounts, component_metrics,
                                            curve_metrics, frame_bins, frame_components,
-                                           merge_frame_bins, smiyc_curve_metrics)
+                                           frame_instance_stats, instance_ap,
+                                           instances_from_scores, merge_frame_bins,
+                                           smiyc_curve_metrics)
 from anomseg.utils.io import write_bytes_atomic
 
 
@@ -34,6 +36,9 @@ class AnomalyMetric(BaseMetric):
       threshold of the percentile curve, as the official evaluation chains them: ``sIoU_gt``,
       ``sIoU_pred``, ``PPV``, ``mean_F1``, ``F1_25``/``F1_50``/``F1_75``. They need every frame
       again once that threshold is known: frames are kept in a temporary folder, not in memory.
+      Frames with instance ground truth (``gt_anomaly_instances``) also give OoDIS's instance
+      ``AP_inst`` and ``AP50_inst``, predicted instances being the 8-connected components above
+      that threshold, each as confident as its mean score (``functional.instances``).
 
     With ``output_dir``, each frame's maps are also saved as ``output_dir/{scorer}/{stem}.npy``
     (float32, input resolution), the layout ``tools/eval_scores.py`` reads. Several processes
@@ -69,21 +74,27 @@ class AnomalyMetric(BaseMetric):
             pred = sample['pred_anomaly']
             maps = {name: pred[name].squeeze(0).cpu().numpy() for name in pred['scorers']}
             stem = osp.splitext(osp.basename(sample.get('img_path', str(len(self._frames)))))[0]
-            self.add(stem, sample['gt_anomaly']['data'].squeeze(0).cpu().numpy(), maps)
+            instances = sample.get('gt_anomaly_instances')
+            self.add(stem, sample['gt_anomaly']['data'].squeeze(0).cpu().numpy(), maps,
+                     None if instances is None else instances['data'].squeeze(0).cpu().numpy())
             if self.output_dir:
                 for name, scores in maps.items():
                     _save_npy(osp.join(self.output_dir, name, f'{stem}.npy'),
                               scores.astype(np.float32))
 
-    def add(self, stem, labels, maps):
-        """Count one frame: labels (H, W) and {scorer: (H, W) scores}. ``process`` feeds model
-        outputs through here, ``tools/eval_scores.py`` saved maps."""
+    def add(self, stem, labels, maps, instances=None):
+        """Count one frame: labels (H, W), {scorer: (H, W) scores} and optionally an instance map
+        (H, W). ``process`` feeds model outputs through here, ``tools/eval_scores.py`` saved
+        maps."""
         frame = dict(stem=stem)
         if self.components:
             if self._spill is None:
                 self._spill = tempfile.mkdtemp(prefix='anomseg-frames-')
             frame['labels'] = osp.join(self._spill, f'{len(self._frames)}_labels.npy')
             np.save(frame['labels'], labels)
+            if instances is not None:
+                frame['instances'] = osp.join(self._spill, f'{len(self._frames)}_instances.npy')
+                np.save(frame['instances'], instances)
         for name, scores in maps.items():
             if scores.shape != labels.shape:
                 raise ValueError(f'{stem}: scores of shape {scores.shape} ({name}) do not match '
@@ -144,6 +155,11 @@ class AnomalyMetric(BaseMetric):
                     for f in frames])
                 values.update({k: comp[k] for k in ('sIoU_gt', 'sIoU_pred', 'PPV', 'mean_F1',
                                                     'F1_25', 'F1_50', 'F1_75')})
+                with_instances = [f for f in frames if 'instances' in f]
+                if with_instances:
+                    inst = instance_ap([_instance_stats(f, name, values['best_F1_threshold'])
+                                        for f in with_instances])
+                    values.update(AP_inst=inst['AP'], AP50_inst=inst['AP50'])
             out.update({f'{name}/{k}': v for k, v in values.items()})
             rows.append((name, values))
         keys = list(rows[0][1]) if rows else []
@@ -154,6 +170,13 @@ class AnomalyMetric(BaseMetric):
         print_log('\n' + '\n'.join(table) + '\n(percent; thresholds as scores)',
                   logger=MMLogger.get_current_instance())
         return out
+
+
+def _instance_stats(frame, name, threshold):
+    scores, labels = np.load(frame[name]), np.load(frame['labels'])
+    void = labels == 255
+    ids, confidences = instances_from_scores(scores, threshold, void)
+    return frame_instance_stats(np.load(frame['instances']), void, ids, confidences)
 
 
 def _check_unit_range(stem, name, scores, labels):

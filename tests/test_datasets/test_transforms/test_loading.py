@@ -39,3 +39,20 @@ def test_label_map_on_a_real_road_anomaly_label():
         LoadAnomalyAnnotations()(dict(seg_map_path=path))
     label = LoadAnomalyAnnotations(label_map={2: 1})(dict(seg_map_path=path))['gt_anomaly_map']
     assert np.array_equal(label, (raw == 2).astype(np.uint8))
+
+
+def test_road_anomaly_instance_labels_become_cityscapes_ids():
+    from mmseg.registry import DATASETS
+    root = require_shared('data', 'RoadAnomaly_jpg')
+    ds = DATASETS.build(dict(type='RoadAnomalyDataset', data_root=root))
+    with_instances = [ds.get_data_info(i) for i in range(len(ds))
+                      if 'instance_map_path' in ds.get_data_info(i)]
+    assert 0 < len(with_instances) < len(ds)
+    info = with_instances[0]
+    out = LoadAnomalyAnnotations()(dict(info))
+    raw = cv2.imread(info['instance_map_path'], cv2.IMREAD_UNCHANGED)
+    ids = out['gt_anomaly_instances']
+    assert np.array_equal(ids, np.where(raw > 0, raw.astype(np.int32) + 1000, 0))
+    assert set(np.unique(ids).tolist()) - {0} and min(set(np.unique(ids).tolist()) - {0}) >= 1001
+    packed = PackAnomalySegInputs()(dict(out, img=np.zeros(ids.shape + (3,), np.uint8)))
+    assert np.array_equal(packed['data_samples'].gt_anomaly_instances.data[0].numpy(), ids)

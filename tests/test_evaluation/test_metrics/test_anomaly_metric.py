@@ -74,3 +74,30 @@ def test_smiyc_and_component_modes_equal_the_functional_core():
 def test_unknown_component_filter():
     with pytest.raises(KeyError, match='AnomalyTrack'):
         AnomalyMetric(components='Nope')
+
+
+def test_instance_ap_on_frames_with_instance_ground_truth():
+    from anomseg.evaluation.functional import (frame_instance_stats, instance_ap,
+                                               instances_from_scores)
+    labels = np.zeros((30, 40), np.uint8)
+    labels[2:10, 2:12] = 1
+    labels[15:25, 20:35] = 1
+    instances = np.zeros((30, 40), np.int32)
+    instances[2:10, 2:12] = 1000
+    instances[15:25, 20:35] = 1001
+    scores = np.full((30, 40), 0.1, np.float32)
+    scores[2:10, 2:12] = 0.9
+    scores[16:25, 20:30] = 0.8                   # covers 90 of 150 px of the second: IoU .6
+    metric = AnomalyMetric(components=(1, 1))
+    metric.add('a', labels, {'s': scores}, instances)
+    metric.add('b', labels, {'s': scores})       # no instance labels: not in the instance AP
+    out = metric.evaluate()
+    t = out['s/best_F1_threshold']
+    ids, conf = instances_from_scores(scores, t)
+    expected = instance_ap([frame_instance_stats(instances, labels == 255, ids, conf)])
+    assert out['s/AP_inst'] == expected['AP'] and out['s/AP50_inst'] == expected['AP50']
+    # the best-F1 threshold is the lower edge 0.8 and binarising is strict (score > 0.8), as in
+    # the official component evaluation: only the first instance is predicted. At t = 0.5:
+    # one TP (0.9), one FN -> P [1, 1], R [.5, 0] -> AP 0.5
+    assert t == pytest.approx(0.8, abs=1e-6)
+    assert out['s/AP50_inst'] == pytest.approx(0.5)

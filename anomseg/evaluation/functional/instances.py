@@ -1,0 +1,138 @@
+"""Instance-level anomaly metrics of OoDIS (Nekrasov et al., 2024, "OoDIS: Anomaly Instance
+Segmentation Benchmark"): Cityscapes' instance-level AP (cityscapesScripts'
+``evalInstanceLevelSemanticLabeling``) as OoDIS's scoring program runs it, for one class.
+
+Ground truth is a Cityscapes-style instance map: ids >= 1000 are anomaly instances, ids 1..999
+label regions without instances (groups), 0 is background; ``void`` marks pixels not evaluated.
+Predictions are binary masks with a confidence. For each overlap threshold t in
+0.50:0.05:0.95:
+
+- ground-truth instances smaller than ``min_region`` pixels (10 in OoDIS) are left out;
+- a prediction matches an instance when IoU = |g ∩ p| / (|g| + |p| - |g ∩ p|) > t; of several
+  matches of one instance the most confident counts as true positive, the others as false
+  positives; an instance without a match is a false negative;
+- an unmatched prediction (no IoU > t with any instance, small ones and groups included) is a
+  false positive unless the share of its pixels on void, on groups and on left-out small
+  instances exceeds t;
+- precision and recall are taken at every distinct confidence, a final point (recall 0,
+  precision 1) is added, and AP is the step integral (each point's precision times the half
+  distance between its neighbours' recalls).
+
+AP is the mean over the ten thresholds, AP50 the value at t = 0.5 (NaN without ground truth, 0
+without predictions).
+"""
+import numpy as np
+from scipy import ndimage
+
+OVERLAPS = np.arange(0.5, 1.0, 0.05)
+MIN_REGION_PX = 10
+_EIGHT = np.ones((3, 3), dtype=np.uint8)
+
+
+def instances_from_scores(scores, threshold, void=None):
+    """Predicted instances as 8-connected components of ``scores > threshold`` (outside void);
+    each one's confidence is its mean score. Returns (label map (H, W) with ids 1..N, (N,))."""
+    mask = np.asarray(scores) > threshold
+    if void is not None:
+        mask &= ~void
+    ids, n = ndimage.label(mask, _EIGHT)
+    confidence = ndimage.mean(np.asarray(scores, np.float64), ids, np.arange(1, n + 1))
+    return ids, np.asarray(confidence, np.float64).reshape(n)
+
+
+def instances_from_queries(mask_logits, scores, min_confidence=0.0):
+    """Predicted instances from a mask transformer's queries: each query's mask is
+    sigmoid(m_q) > 0.5, its confidence the mean anomaly score inside; empty masks and those below
+    ``min_confidence`` are dropped. Returns (masks (N, H, W) bool, confidences (N,))."""
+    masks = np.asarray(mask_logits) > 0
+    sizes = masks.reshape(len(masks), -1).sum(1)
+    sums = (masks * np.asarray(scores, np.float64)[None]).reshape(len(masks), -1).sum(1)
+    confidence = np.divide(sums, sizes, out=np.zeros_like(sums), where=sizes > 0)
+    keep = (sizes > 0) & (confidence >= min_confidence)
+    return masks[keep], confidence[keep]
+
+
+def frame_instance_stats(gt_ids, void, predictions, confidences):
+    """What the AP needs of one frame. ``predictions``: a label map (H, W) with ids 1..N (masks
+    that do not overlap) or stacked masks (N, H, W)."""
+    gt_ids = np.asarray(gt_ids)
+    ids, inverse = np.unique(gt_ids, return_inverse=True)
+    inverse = inverse.reshape(gt_ids.shape)
+    gt_sizes = np.bincount(inverse.ravel(), minlength=ids.size)
+    predictions = np.asarray(predictions)
+    if predictions.ndim == 2:
+        n = len(confidences)
+        pairs = np.bincount(inverse.ravel() * (n + 1) + predictions.ravel(),
+                            minlength=ids.size * (n + 1)).reshape(ids.size, n + 1)[:, 1:]
+        pred_void = np.bincount(predictions[void].ravel(), minlength=n + 1)[1:]
+    else:
+        pairs = np.stack([np.bincount(inverse[m], minlength=ids.size) for m in predictions], 1) \
+            if len(predictions) else np.zeros((ids.size, 0), np.int64)
+        pred_void = np.array([np.count_nonzero(void & m) for m in predictions], np.int64)
+    pred_sizes = pairs.sum(0)
+    keep = pred_sizes > 0  # empty predictions are skipped
+    labelled = ids > 0
+    return dict(gt_ids=ids[labelled], gt_sizes=gt_sizes[labelled],
+                inter=pairs[labelled][:, keep], pred_sizes=pred_sizes[keep],
+                pred_void=pred_void[keep], confidences=np.asarray(confidences, np.float64)[keep])
+
+
+def instance_ap(frames, overlaps=OVERLAPS, min_region=MIN_REGION_PX):
+    """OoDIS AP (mean over ``overlaps``) and AP50 of per-frame ``frame_instance_stats``."""
+    aps = [_ap_at(frames, t, min_region) for t in overlaps]
+    at50 = [a for a, t in zip(aps, overlaps) if np.isclose(t, 0.5)]
+    return dict(AP=float(np.nanmean(aps)) if not np.all(np.isnan(aps)) else float('nan'),
+                AP50=float(at50[0]) if at50 else float('nan'),
+                AP_per_overlap=[float(a) for a in aps])
+
+
+def _ap_at(frames, t, min_region):
+    y_true, y_score = [], []
+    hard_fns, have_gt, have_pred = 0, False, False
+    for f in frames:
+        inter, gt_sizes, pred_sizes = f['inter'], f['gt_sizes'], f['pred_sizes']
+        iou = inter / (gt_sizes[:, None] + pred_sizes[None] - inter)
+        group, small = f['gt_ids'] < 1000, gt_sizes < min_region
+        valid = ~group & ~small
+        have_gt |= bool(valid.any())
+        have_pred |= bool(pred_sizes.size)
+        for g in np.flatnonzero(valid):
+            matched = f['confidences'][(inter[g] > 0) & (iou[g] > t)]  # in prediction order
+            if matched.size == 0:
+                hard_fns += 1
+                continue
+            best = matched[0]
+            for c in matched[1:]:  # the lower of each pair is a false positive
+                y_true.append(0)
+                y_score.append(min(best, c))
+                best = max(best, c)
+            y_true.append(1)
+            y_score.append(best)
+        for p in range(pred_sizes.size):
+            if np.any((inter[:, p] > 0) & (iou[:, p] > t)):
+                continue
+            # as cityscapesScripts counts them: a small group adds its pixels twice
+            ignored = f['pred_void'][p] + inter[group, p].sum() + inter[small, p].sum()
+            if ignored / pred_sizes[p] <= t:
+                y_true.append(0)
+                y_score.append(f['confidences'][p])
+    if not have_gt:
+        return float('nan')
+    if not have_pred:
+        return 0.0
+    return _step_ap(np.array(y_true, np.float64), np.array(y_score, np.float64), hard_fns)
+
+
+def _step_ap(y_true, y_score, hard_fns):
+    order = np.argsort(y_score)
+    y_true = y_true[order]
+    _, first = np.unique(y_score[order], return_index=True)
+    before = np.concatenate([[0.0], np.cumsum(y_true)])[first]  # positives below each threshold
+    n, n_true = y_true.size, y_true.sum()
+    tp = n_true - before
+    fp = n - first - tp
+    precision = np.append(tp / (tp + fp), 1.0)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        recall = np.append(np.nan_to_num(tp / (tp + before + hard_fns)), 0.0)
+    widths = np.convolve(np.concatenate([[recall[0]], recall, [0.0]]), [-0.5, 0, 0.5], 'valid')
+    return float(np.dot(precision, widths))
