@@ -1,6 +1,8 @@
 """Convert an anomaly benchmark from its official download layout to the normalised layout every
 anomseg tool reads with ``SMIYCDataset``: ``images/FRAME_ID.ext`` (the original files, copied
-byte for byte) and ``labels_masks/FRAME_ID_labels_semantic.png`` (0 inlier, 1 anomaly, 255 void).
+byte for byte) and ``labels_masks/FRAME_ID_labels_semantic.png`` (0 inlier, 1 anomaly, 255 void),
+with ``labels_masks/FRAME_ID_instanceIds.png`` (16-bit, ids >= 1000) where the benchmark has
+instance labels.
 
     python data_prep/anomaly_benchmarks.py --dataset RoadAnomaly --src DIR --dst DIR
     python data_prep/anomaly_benchmarks.py --dataset LostAndFoundNoKnown --src LAF --dst DIR
@@ -18,6 +20,7 @@ import shutil
 import sys
 
 import cv2
+import numpy as np
 from mmseg.utils import register_all_modules
 
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, build_benchmark, frame_id
@@ -37,21 +40,27 @@ def convert(name, src, dst, **options):
             problems.append(f'{info.get("img_path")}: image missing')
             continue
         try:
-            label = load(dict(info))['gt_anomaly_map']
+            loaded = load(dict(info))
+            label = loaded['gt_anomaly_map']
         except (OSError, ValueError) as err:
             problems.append(str(err))
             continue
-        frames.append((frame_id(info['img_path']), info['img_path'], label))
+        frames.append((frame_id(info['img_path']), info['img_path'], label,
+                       loaded.get('gt_anomaly_instances')))
     if problems:
         raise ValueError(f'{len(problems)} of {len(dataset)} frames have problems; nothing was '
                          'written:\n  ' + '\n  '.join(problems))
     with atomic_output_dir(dst) as tmp:
         os.makedirs(osp.join(tmp, 'images'))
         os.makedirs(osp.join(tmp, 'labels_masks'))
-        for fid, img_path, label in frames:
+        for fid, img_path, label, instances in frames:
             shutil.copyfile(img_path, osp.join(tmp, 'images', fid + osp.splitext(img_path)[1]))
-            if not cv2.imwrite(osp.join(tmp, 'labels_masks', f'{fid}_labels_semantic.png'), label):
-                raise OSError(f'could not write the label of {fid}')
+            outputs = [(f'{fid}_labels_semantic.png', label)]
+            if instances is not None:
+                outputs.append((f'{fid}_instanceIds.png', instances.astype(np.uint16)))
+            for name, array in outputs:
+                if not cv2.imwrite(osp.join(tmp, 'labels_masks', name), array):
+                    raise OSError(f'could not write {name}')
     return len(frames)
 
 

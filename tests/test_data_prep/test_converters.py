@@ -80,3 +80,17 @@ def test_cityscapes_bad_ids_are_named(tmp_path):
                                          r'\[40\]'):
         cityscapes.convert(str(src), str(tmp_path / 'out'))
     assert not (tmp_path / 'out').exists()
+
+
+def test_instance_labels_travel_to_the_normalised_layout(tmp_path):
+    src = require_shared('data', 'RoadAnomaly_jpg')
+    dst = tmp_path / 'ra'
+    anomaly_benchmarks.convert('RoadAnomaly', src, str(dst))
+    pipeline = [dict(type='LoadAnomalyAnnotations')]
+    original = DATASETS.build(dict(type='RoadAnomalyDataset', data_root=src, pipeline=pipeline))
+    normalised = DATASETS.build(dict(type='SMIYCDataset', data_root=str(dst), pipeline=pipeline))
+    have = [i for i in range(60) if 'instance_map_path' in original.get_data_info(i)]
+    assert have == [i for i in range(60) if 'instance_map_path' in normalised.get_data_info(i)]
+    i = have[0]
+    assert np.array_equal(original[i]['gt_anomaly_instances'],
+                          normalised[i]['gt_anomaly_instances'])

@@ -7,6 +7,7 @@ import numpy as np
 from mmengine.dist import all_gather_object, barrier, get_world_size
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
+from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
 from anomseg.evaluation.functional import (COMPONENT_SIZE_FILTERS, ScoreCounts, component_metrics,
@@ -40,6 +41,9 @@ class AnomalyMetric(BaseMetric):
       ``AP_inst`` and ``AP50_inst``, predicted instances being the 8-connected components above
       that threshold, each as confident as its mean score (``functional.instances``).
 
+    Frames that also carry semantic labels (``gt_sem_seg``) add the closed-set ``mIoU`` over the
+    model's classes (``dataset_meta``), computed as mmseg's ``IoUMetric`` does.
+
     With ``output_dir``, each frame's maps are also saved as ``output_dir/{scorer}/{stem}.npy``
     (float32, input resolution), the layout ``tools/eval_scores.py`` reads. Several processes
     each count their own frames and the counts are gathered at the end; use a sampler that does
@@ -64,7 +68,7 @@ class AnomalyMetric(BaseMetric):
 
     def _reset(self):
         self._counts, self._bins, self._bins_uni, self._frames = {}, {}, {}, []
-        self._spill = None
+        self._spill, self._iou = None, None
 
     def process(self, data_batch, data_samples):
         for sample in data_samples:
@@ -74,6 +78,9 @@ class AnomalyMetric(BaseMetric):
             pred = sample['pred_anomaly']
             maps = {name: pred[name].squeeze(0).cpu().numpy() for name in pred['scorers']}
             stem = osp.splitext(osp.basename(sample.get('img_path', str(len(self._frames)))))[0]
+            if 'gt_sem_seg' in sample and 'pred_sem_seg' in sample:
+                self._add_iou(sample['pred_sem_seg']['data'].squeeze(0),
+                              sample['gt_sem_seg']['data'].squeeze(0))
             instances = sample.get('gt_anomaly_instances')
             self.add(stem, sample['gt_anomaly']['data'].squeeze(0).cpu().numpy(), maps,
                      None if instances is None else instances['data'].squeeze(0).cpu().numpy())
@@ -81,6 +88,11 @@ class AnomalyMetric(BaseMetric):
                 for name, scores in maps.items():
                     _save_npy(osp.join(self.output_dir, name, f'{stem}.npy'),
                               scores.astype(np.float32))
+
+    def _add_iou(self, pred, gt):
+        num_classes = len(self.dataset_meta['classes'])
+        areas = IoUMetric.intersect_and_union(pred.cpu(), gt.cpu(), num_classes, 255)
+        self._iou = areas if self._iou is None else [a + b for a, b in zip(self._iou, areas)]
 
     def add(self, stem, labels, maps, instances=None):
         """Count one frame: labels (H, W), {scorer: (H, W) scores} and optionally an instance map
@@ -114,7 +126,7 @@ class AnomalyMetric(BaseMetric):
 
     def evaluate(self, size=None):
         state = dict(counts=self._counts, bins=self._bins, bins_uni=self._bins_uni,
-                     frames=self._frames)
+                     frames=self._frames, iou=self._iou)
         states = all_gather_object(state) if get_world_size() > 1 else [state]
         try:
             metrics = self.compute_metrics(states)
@@ -136,6 +148,10 @@ class AnomalyMetric(BaseMetric):
                     dst.setdefault(name, []).extend(b)
             frames.extend(state['frames'])
         out, rows = {}, []
+        ious = [s['iou'] for s in states if s['iou'] is not None]
+        if ious:
+            intersect, union = (sum(s[i] for s in ious) for i in (0, 1))
+            out['mIoU'] = float(np.nanmean((intersect / union).numpy()))
         for name, c in counts.items():
             exact = curve_metrics(c)
             values = {m: exact[m] for m in self.metrics}
@@ -167,6 +183,8 @@ class AnomalyMetric(BaseMetric):
         table += [f'{name:>14s} ' + ' '.join(
             f'{v[k]:>12.4f}' if 'threshold' in k else f'{100 * v[k]:>12.2f}' for k in keys)
             for name, v in rows]
+        if 'mIoU' in out:
+            table.append(f'closed-set mIoU: {100 * out["mIoU"]:.2f}')
         print_log('\n' + '\n'.join(table) + '\n(percent; thresholds as scores)',
                   logger=MMLogger.get_current_instance())
         return out

@@ -101,3 +101,17 @@ def test_instance_ap_on_frames_with_instance_ground_truth():
     # one TP (0.9), one FN -> P [1, 1], R [.5, 0] -> AP 0.5
     assert t == pytest.approx(0.8, abs=1e-6)
     assert out['s/AP50_inst'] == pytest.approx(0.5)
+
+
+def test_closed_set_miou_beside_when_frames_have_semantic_labels():
+    gt = np.array([[0, 0, 1, 1], [2, 2, 255, 1]])
+    pred = np.array([[0, 1, 1, 1], [2, 0, 0, 1]])
+    s = sample(np.zeros((2, 4), np.float32), np.zeros((2, 4), np.uint8), 'x')
+    s['gt_sem_seg'] = dict(data=torch.from_numpy(gt)[None])
+    s['pred_sem_seg'] = dict(data=torch.from_numpy(pred)[None])
+    metric = AnomalyMetric()
+    metric.dataset_meta = dict(classes=('a', 'b', 'c'))
+    metric.process({}, [s])
+    out = metric.evaluate()
+    # class 0: I 1, U 3; class 1: I 3, U 4; class 2: I 1, U 2 (the void pixel is ignored)
+    assert out['mIoU'] == pytest.approx((1 / 3 + 3 / 4 + 1 / 2) / 3)
