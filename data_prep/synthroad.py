@@ -28,7 +28,7 @@ Output folder (written under a temporary name and renamed when complete):
 Usage::
 
     python data_prep/synthroad.py --out-dir data/synthroad            # default size
-    python data_prep/synthroad.py --out-dir /tmp/tiny --height 64 --width 128 \
+    python data_prep/synthroad.py --out-dir data/synthroad-tiny --height 64 --width 128 \
         --num-train 4 --num-val 2 --num-anomaly 2 --num-sequence 3
 """
 import argparse
