@@ -6,7 +6,8 @@ Per frame, over pixels labelled 0 (inlier) or 1 (anomaly), scores in [0, 1]:
 
 - ``'percentiles'`` (``PixBinaryClass``, 768 bins): bin edges are {0, 1} plus the quantiles of the
   anomaly scores and of the inlier scores at ``min(num_bins // 2, n)`` evenly spaced levels each,
-  deduplicated; ``'uniform'`` (``PixBinaryClass-uniThr``, 4096 bins): equal bins over [0, 1].
+  deduplicated; ``'uniform'`` (``PixBinaryClass-uniThr``, 4096 bins): equal bins over [0, 1]
+  (float16 maps are binned as float32 ones: the official code fails on float16 there).
 - each bin counts anomaly (tp) and inlier (fp) pixels, ``np.histogram``-style (last bin closed);
   scores outside [0, 1] fall in no bin, as in the official code. A bin's threshold is its lower
   edge.
@@ -41,6 +42,10 @@ def frame_bins(scores, labels, num_bins=None, strategy='percentiles'):
     values = scores[roi]
     pos, neg = values[is_pos], values[~is_pos]
     if strategy == 'uniform':
+        if values.dtype == np.float16:
+            # numpy builds the edges in the data's type and refuses 4096 of them in float16 (so
+            # does the official code): bin as a float32 map would be binned
+            pos, neg = pos.astype(np.float32), neg.astype(np.float32)
         bins, value_range = num_bins, (0, 1)
     else:
         edges = [np.array([0, 1])]

@@ -32,3 +32,11 @@ def test_percentile_bins_of_two_frames_merge_by_threshold():
     assert tp[-1] == n_pos and fp[-1] == n_neg  # every pixel lies in [0, 1]
     m = smiyc_curve_metrics(thresholds, tp, fp, n_pos, n_neg)
     assert 0.9 < m['AUROC'] <= 1 and 0 <= m['FPR95'] <= 1
+
+
+def test_uniform_bins_accept_float16_maps():
+    scores = np.array([0.9, 0.8, 0.6, 0.3], np.float16)
+    labels = np.array([1, 0, 1, 0])
+    half = frame_bins(scores, labels, strategy='uniform')
+    wide = frame_bins(scores.astype(np.float32), labels, strategy='uniform')
+    assert half['tp'].tolist() == wide['tp'].tolist() and half['fp'].tolist() == wide['fp'].tolist()
