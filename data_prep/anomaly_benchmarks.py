@@ -23,7 +23,8 @@ import cv2
 import numpy as np
 from mmseg.utils import register_all_modules
 
-from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, build_benchmark, frame_id
+from anomseg.apis import add_benchmark_arguments, benchmark_options
+from anomseg.datasets.benchmarks import build_benchmark, frame_id
 from anomseg.datasets.transforms import LoadAnomalyAnnotations
 from anomseg.utils import atomic_output_dir, check_new_output_dir
 
@@ -66,15 +67,12 @@ def convert(name, src, dst, **options):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--dataset', required=True, choices=list(ANOMALY_BENCHMARKS))
-    parser.add_argument('--src', required=True, help='the official download')
+    add_benchmark_arguments(parser, '--src', 'the official download')
     parser.add_argument('--dst', required=True, help='new folder for the normalised layout')
-    parser.add_argument('--laf-root', help='FishyscapesLAF: the LostAndFound download (images)')
     args = parser.parse_args(argv)
-    options = dict(laf_root=args.laf_root) if args.laf_root else {}
     register_all_modules(init_default_scope=True)
     try:
-        count = convert(args.dataset, args.src, args.dst, **options)
+        count = convert(args.dataset, args.data_root, args.dst, **benchmark_options(args))
     except (FileNotFoundError, ValueError, KeyError) as err:
         sys.exit(f'anomaly_benchmarks: error: {err}')
     print(f'{args.dst}: {count} frames ({args.dataset}), read with '

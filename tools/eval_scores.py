@@ -16,23 +16,21 @@ import sys
 
 from mmseg.utils import register_all_modules
 
+from anomseg.apis import add_benchmark_arguments, benchmark_options
 from anomseg.apis.evaluate_scores import evaluate_score_folder
-from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
 from anomseg.utils import write_json_atomic
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--dataset', required=True, choices=list(ANOMALY_BENCHMARKS))
-    parser.add_argument('--data-root', required=True, help='the benchmark in its official layout')
+    add_benchmark_arguments(parser)
     parser.add_argument('--scores', required=True, help='folder of FRAME_ID.npy / .hdf5 maps')
     parser.add_argument('--out', required=True, help='JSON file to write')
-    parser.add_argument('--laf-root', help='FishyscapesLAF: the LostAndFound download (images)')
     args = parser.parse_args(argv)
-    options = dict(laf_root=args.laf_root) if args.laf_root else {}
     register_all_modules(init_default_scope=True)
     try:
-        results = evaluate_score_folder(args.dataset, args.data_root, args.scores, **options)
+        results = evaluate_score_folder(args.dataset, args.data_root, args.scores,
+                                        **benchmark_options(args))
     except (FileNotFoundError, KeyError, ValueError) as err:
         sys.exit(f'eval_scores: error: {err}')
     results = dict(dataset=args.dataset, **results)

@@ -7,6 +7,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
+from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
 from anomseg.utils.checkpoint import TRUST_ENV
 
 
@@ -28,6 +29,20 @@ def apply_runner_arguments(args):
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     if args.trust_checkpoint:
         os.environ[TRUST_ENV] = '1'
+
+
+def add_benchmark_arguments(parser, root_flag='--data-root',
+                            root_help='the benchmark in its official layout'):
+    """The options of the tools that read a benchmark: --dataset, its root (``args.data_root``)
+    and --laf-root; ``benchmark_options(args)`` turns them into dataset options."""
+    parser.add_argument('--dataset', required=True, choices=list(ANOMALY_BENCHMARKS))
+    parser.add_argument(root_flag, required=True, dest='data_root', help=root_help)
+    parser.add_argument('--laf-root', help='FishyscapesLAF: the LostAndFound download (images)')
+    return parser
+
+
+def benchmark_options(args):
+    return dict(laf_root=args.laf_root) if args.laf_root else {}
 
 
 def load_config(path, cfg_options=None, launcher='none', work_dir=None):

@@ -1,8 +1,9 @@
 import glob
 import os.path as osp
 
-from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
+
+from .anomaly_frames import ListedAnomalyDataset
 
 IMAGE_SUFFIXES = ('.png', '.webp', '.jpg')
 
@@ -22,7 +23,7 @@ def find_laf_frames(laf_root, split):
 
 
 @DATASETS.register_module()
-class LostAndFoundDataset(BaseSegDataset):
+class LostAndFoundDataset(ListedAnomalyDataset):
     """LostAndFound (Pinggera et al., IROS 2016) in its official layout, as SegmentMeIfYouCan
     evaluates it: ``leftImg8bit/{split}/{scene}/{id}_leftImg8bit.png`` with
     ``gtCoarse/{split}/{scene}/{id}_gtCoarse_labelIds.png``.
@@ -31,7 +32,6 @@ class LostAndFoundDataset(BaseSegDataset):
     split) are dropped, and with ``no_known=True`` (LostAndFound-NoKnown) also the scenes that
     show known classes (children, bicycles): 1043 test frames remain.
     """
-    METAINFO = dict(classes=('inlier', 'anomaly'), palette=[[0, 0, 0], [255, 0, 0]])
     SPLIT_SIZES = dict(train=1036, test=1203)
     EMPTY_LABEL_POSITIONS = dict(
         train=(44, 67, 88, 109, 131, 614),
@@ -43,7 +43,6 @@ class LostAndFoundDataset(BaseSegDataset):
         if split not in self.SPLIT_SIZES:
             raise ValueError(f'split must be one of {list(self.SPLIT_SIZES)}, got {split!r}')
         self.split, self.no_known = split, no_known
-        kwargs.setdefault('data_prefix', dict(img_path='', seg_map_path=''))
         super().__init__(data_root=data_root, **kwargs)
 
     def load_data_list(self):
@@ -66,24 +65,21 @@ class LostAndFoundDataset(BaseSegDataset):
                              f'{fid}_gtCoarse_labelIds.png')
             if not osp.isfile(label):
                 missing.append(label)
-            data_list.append(dict(img_path=frames[fid], seg_map_path=label, label_map=None,
-                                  reduce_zero_label=False, seg_fields=[],
-                                  anomaly_label_map=LAF_ANOMALY_LABEL_MAP))
+            data_list.append(self.frame_info(frames[fid], label,
+                                             anomaly_label_map=LAF_ANOMALY_LABEL_MAP))
         if missing:
             raise FileNotFoundError(f'{len(missing)} label files are missing, e.g. {missing[:3]}')
         return data_list
 
 
 @DATASETS.register_module()
-class FishyscapesLAFDataset(BaseSegDataset):
+class FishyscapesLAFDataset(ListedAnomalyDataset):
     """Fishyscapes Lost & Found (Blum et al., IJCV 2021): its labels ``data_root/{id}_labels.png``
     (0 inlier, 1 anomaly, 255 void) over the LostAndFound images found under ``laf_root``
     (``leftImg8bit/{laf_split}/*/{id}_leftImg8bit.png``)."""
-    METAINFO = dict(classes=('inlier', 'anomaly'), palette=[[0, 0, 0], [255, 0, 0]])
 
     def __init__(self, data_root, laf_root, laf_split='train', **kwargs):
         self.laf_root, self.laf_split = laf_root, laf_split
-        kwargs.setdefault('data_prefix', dict(img_path='', seg_map_path=''))
         super().__init__(data_root=data_root, **kwargs)
 
     def load_data_list(self):
@@ -96,8 +92,7 @@ class FishyscapesLAFDataset(BaseSegDataset):
             fid = osp.basename(label)[:-len('_labels.png')]
             if fid not in frames:
                 missing.append(fid)
-            data_list.append(dict(img_path=frames.get(fid), seg_map_path=label, label_map=None,
-                                  reduce_zero_label=False, seg_fields=[]))
+            data_list.append(self.frame_info(frames.get(fid), label))
         if missing:
             raise FileNotFoundError(
                 f'{len(missing)} Fishyscapes L&F frames have no LostAndFound image under '

@@ -1,23 +1,19 @@
 import json
 import os.path as osp
 
-from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
+
+from .anomaly_frames import ListedAnomalyDataset
 
 
 @DATASETS.register_module()
-class RoadAnomalyDataset(BaseSegDataset):
+class RoadAnomalyDataset(ListedAnomalyDataset):
     """RoadAnomaly (Lis et al., ICCV 2019) in its official EPFL layout: ``frame_list.json`` names
     the frames ``frames/NAME.{jpg,webp}``; labels are ``frames/NAME.labels/labels_semantic.png``
     with 0 background and 2 anomaly (mapped to 1; there is no void). Where a frame has
     ``labels_instance.png`` (anomalies numbered 1..N), it is its instance ground truth, read as
     Cityscapes-style ids 1000 + n."""
-    METAINFO = dict(classes=('inlier', 'anomaly'), palette=[[0, 0, 0], [255, 0, 0]])
     ANOMALY_LABEL_MAP = {2: 1}
-
-    def __init__(self, data_root, **kwargs):
-        kwargs.setdefault('data_prefix', dict(img_path='', seg_map_path=''))
-        super().__init__(data_root=data_root, **kwargs)
 
     def load_data_list(self):
         list_path = osp.join(self.data_root, 'frame_list.json')
@@ -32,9 +28,7 @@ class RoadAnomalyDataset(BaseSegDataset):
             label = osp.join(self.data_root, 'frames', osp.splitext(name)[0] + '.labels',
                              'labels_semantic.png')
             missing += [p for p in (img, label) if not osp.isfile(p)]
-            info = dict(img_path=img, seg_map_path=label, label_map=None,
-                        reduce_zero_label=False, seg_fields=[],
-                        anomaly_label_map=self.ANOMALY_LABEL_MAP)
+            info = self.frame_info(img, label, anomaly_label_map=self.ANOMALY_LABEL_MAP)
             instances = osp.join(osp.dirname(label), 'labels_instance.png')
             if osp.isfile(instances):
                 info.update(instance_map_path=instances, instance_id_offset=1000)

@@ -3,6 +3,7 @@ import os.path as osp
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from .anomaly_frames import ANOMALY_METAINFO
 from .checks import check_data_root
 
 
@@ -17,7 +18,7 @@ class SMIYCDataset(BaseSegDataset):
     ``labels_masks/NAME_instanceIds.png`` (OoDIS / Cityscapes style: ids >= 1000 are instances),
     where present, is its instance ground truth.
     """
-    METAINFO = dict(classes=('inlier', 'anomaly'), palette=[[0, 0, 0], [255, 0, 0]])
+    METAINFO = ANOMALY_METAINFO
 
     def __init__(self, img_suffix='.jpg', seg_map_suffix='_labels_semantic.png',
                  data_prefix=dict(img_path='images', seg_map_path='labels_masks'), **kwargs):

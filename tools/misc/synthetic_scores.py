@@ -15,7 +15,8 @@ import cv2
 import numpy as np
 from mmseg.utils import register_all_modules
 
-from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, build_benchmark, frame_id
+from anomseg.apis import add_benchmark_arguments, benchmark_options
+from anomseg.datasets.benchmarks import build_benchmark, frame_id
 from anomseg.datasets.transforms import LoadAnomalyAnnotations
 from anomseg.utils import write_bytes_atomic
 
@@ -29,16 +30,13 @@ def synthetic_scores(labels, seed):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--dataset', required=True, choices=list(ANOMALY_BENCHMARKS))
-    parser.add_argument('--data-root', required=True)
+    add_benchmark_arguments(parser)
     parser.add_argument('--out', required=True, help='folder for FRAME_ID.npy')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--laf-root', help='FishyscapesLAF: the LostAndFound download (images)')
     args = parser.parse_args(argv)
     register_all_modules(init_default_scope=True)
-    options = dict(laf_root=args.laf_root) if args.laf_root else {}
     try:
-        dataset, _ = build_benchmark(args.dataset, args.data_root, **options)
+        dataset, _ = build_benchmark(args.dataset, args.data_root, **benchmark_options(args))
     except (FileNotFoundError, KeyError) as err:
         sys.exit(f'synthetic_scores: error: {err}')
     load = LoadAnomalyAnnotations()

@@ -45,8 +45,9 @@ def frame_components(scores, labels, threshold, min_pred_px, min_gt_px):
     g, p = gt_ids[roi], pred_ids[roi]
     gt_keep, g = np.unique(g, return_inverse=True)  # 0 (no anomaly) first when present
     pred_keep, p = np.unique(p, return_inverse=True)
-    table = np.zeros((gt_keep.size, pred_keep.size), np.int64)  # ROI pixels per (gt, pred)
-    np.add.at(table, (g, p), 1)
+    # ROI pixels per (gt, pred) pair
+    table = np.bincount(g * pred_keep.size + p, minlength=gt_keep.size * pred_keep.size
+                        ).reshape(gt_keep.size, pred_keep.size)
     if gt_keep[0] != 0:
         table = np.vstack([np.zeros((1, table.shape[1]), np.int64), table])
     if pred_keep[0] != 0:
@@ -69,10 +70,10 @@ def component_metrics(frames, siou_thresholds=SIOU_THRESHOLDS):
                PPV=_mean(pooled['prec_pred']), n_gt_components=int(pooled['sIoU_gt'].size),
                n_pred_components=int(pooled['sIoU_pred'].size))
     f1s = []
-    for t in siou_thresholds:
-        tp = sum(int(np.count_nonzero(f['sIoU_gt'] >= t)) for f in frames)
-        fn = sum(int(np.count_nonzero(f['sIoU_gt'] < t)) for f in frames)
-        fp = sum(int(np.count_nonzero(f['prec_pred'] < t)) for f in frames)
+    for t in siou_thresholds:  # counts over pooled components = counts summed over frames
+        tp = int(np.count_nonzero(pooled['sIoU_gt'] >= t))
+        fn = pooled['sIoU_gt'].size - tp
+        fp = int(np.count_nonzero(pooled['prec_pred'] < t))
         f1 = 2 * tp / (2 * tp + fn + fp) if (tp + fn + fp) else float('nan')
         f1s.append(f1)
         if round(100 * t) in (25, 50, 75):

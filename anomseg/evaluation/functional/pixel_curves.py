@@ -64,21 +64,15 @@ class ScoreCounts:
         return self
 
     def _add(self, values, pos, neg):
-        uniq, inverse = np.unique(values, return_inverse=True)
-        pos = np.bincount(inverse, weights=pos, minlength=uniq.size)
-        neg = np.bincount(inverse, weights=neg, minlength=uniq.size)
-        self._tables.append((uniq, pos.astype(np.int64), neg.astype(np.int64)))
-        self._pending_size += uniq.size
+        table = _collapse(values, pos, neg)
+        self._tables.append(table)
+        self._pending_size += table[0].size
         self._maybe_compact()
 
     def _maybe_compact(self, force=False):
         if len(self._tables) > 1 and (force or self._pending_size >= self._merged_size):
-            values = np.concatenate([t[0] for t in self._tables])
-            uniq, inverse = np.unique(values, return_inverse=True)
-            pos = np.bincount(inverse, np.concatenate([t[1] for t in self._tables]), uniq.size)
-            neg = np.bincount(inverse, np.concatenate([t[2] for t in self._tables]), uniq.size)
-            self._tables = [(uniq, pos.astype(np.int64), neg.astype(np.int64))]
-            self._merged_size, self._pending_size = uniq.size, 0
+            self._tables = [_collapse(*(np.concatenate(parts) for parts in zip(*self._tables)))]
+            self._merged_size, self._pending_size = self._tables[0][0].size, 0
 
     def table(self):
         """(distinct scores ascending, positive counts, negative counts)."""
@@ -86,6 +80,13 @@ class ScoreCounts:
         if not self._tables:
             return np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64)
         return self._tables[0]
+
+
+def _collapse(values, pos, neg):
+    """One row per distinct value: (values ascending, summed pos, summed neg)."""
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return (uniq, np.bincount(inverse, pos, uniq.size).astype(np.int64),
+            np.bincount(inverse, neg, uniq.size).astype(np.int64))
 
 
 def curve_metrics(counts):

@@ -124,6 +124,26 @@ class AnomalyMetric(BaseMetric):
                 np.save(frame[name], scores)
         self._frames.append(frame)
 
+    def _second_pass(self, frames, name, threshold):
+        """Component (and, where labelled, instance) metrics at the best-F1 threshold, reading
+        each kept frame once."""
+        components, instances = [], []
+        for f in frames:
+            scores, labels = np.load(f[name]), np.load(f['labels'])
+            components.append(frame_components(scores, labels, threshold, *self.components))
+            if 'instances' in f:
+                void = labels == 255
+                ids, confidences = instances_from_scores(scores, threshold, void)
+                instances.append(frame_instance_stats(np.load(f['instances']), void, ids,
+                                                      confidences))
+        comp = component_metrics(components)
+        out = {k: comp[k] for k in ('sIoU_gt', 'sIoU_pred', 'PPV', 'mean_F1', 'F1_25', 'F1_50',
+                                    'F1_75')}
+        if instances:
+            inst = instance_ap(instances)
+            out.update(AP_inst=inst['AP'], AP50_inst=inst['AP50'])
+        return out
+
     def evaluate(self, size=None):
         state = dict(counts=self._counts, bins=self._bins, bins_uni=self._bins_uni,
                      frames=self._frames, iou=self._iou)
@@ -165,17 +185,7 @@ class AnomalyMetric(BaseMetric):
                 values.update(AP_smiyc_uni=uni['AP'], AUROC_smiyc_uni=uni['AUROC'],
                               FPR95_smiyc_uni=uni['FPR95'], best_F1_smiyc_uni=uni['best_F1'])
             if self.components:
-                comp = component_metrics([
-                    frame_components(np.load(f[name]), np.load(f['labels']),
-                                     values['best_F1_threshold'], *self.components)
-                    for f in frames])
-                values.update({k: comp[k] for k in ('sIoU_gt', 'sIoU_pred', 'PPV', 'mean_F1',
-                                                    'F1_25', 'F1_50', 'F1_75')})
-                with_instances = [f for f in frames if 'instances' in f]
-                if with_instances:
-                    inst = instance_ap([_instance_stats(f, name, values['best_F1_threshold'])
-                                        for f in with_instances])
-                    values.update(AP_inst=inst['AP'], AP50_inst=inst['AP50'])
+                values.update(self._second_pass(frames, name, values['best_F1_threshold']))
             out.update({f'{name}/{k}': v for k, v in values.items()})
             rows.append((name, values))
         keys = list(rows[0][1]) if rows else []
@@ -188,13 +198,6 @@ class AnomalyMetric(BaseMetric):
         print_log('\n' + '\n'.join(table) + '\n(percent; thresholds as scores)',
                   logger=MMLogger.get_current_instance())
         return out
-
-
-def _instance_stats(frame, name, threshold):
-    scores, labels = np.load(frame[name]), np.load(frame['labels'])
-    void = labels == 255
-    ids, confidences = instances_from_scores(scores, threshold, void)
-    return frame_instance_stats(np.load(frame['instances']), void, ids, confidences)
 
 
 def _check_unit_range(stem, name, scores, labels):

@@ -1,30 +1,11 @@
 # Mask2Former-lite on MobileNetV2 (ImageNet init): light enough to train on a CPU. mmseg's
 # Mask2Former with 50 queries, 3 decoder layers, 2 pixel-decoder layers, 128 channels and 3136
 # sampled points (the full model: 100 / 9 / 6 / 256 / 12544).
-# `pretrain/mobilenet_v2-b0353104_mmseg.pth`: see deeplabv3plus_mnv2.py.
+_base_ = ['./mnv2_anomaly_segmentor.py']
 num_classes = 19
 embed_dims = 128
-norm_cfg = dict(type='BN', requires_grad=True)
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
-    test_cfg=dict(size_divisor=32))
 model = dict(
-    type='AnomalyEncoderDecoder',
-    data_preprocessor=data_preprocessor,
-    backbone=dict(
-        type='MobileNetV2',
-        widen_factor=1.,
-        strides=(1, 2, 2, 2, 1, 2, 1),
-        dilations=(1, 1, 1, 1, 1, 1, 1),
-        out_indices=(1, 2, 4, 6),
-        norm_cfg=norm_cfg,
-        act_cfg=dict(type='ReLU6'),
-        init_cfg=dict(type='Pretrained', checkpoint='pretrain/mobilenet_v2-b0353104_mmseg.pth')),
+    data_preprocessor=dict(test_cfg=dict(size_divisor=32)),
     decode_head=dict(
         type='AnomalyMask2FormerHead',
         in_channels=[24, 32, 96, 320],
@@ -93,7 +74,6 @@ model = dict(
                     dict(type='mmdet.DiceCost', weight=5.0, pred_act=True, eps=1.0)
                 ]),
             sampler=dict(type='mmdet.MaskPseudoSampler'))),
-    train_cfg=dict(),
     # every scorer is computed from the same forward pass; `tools/test.py --scorer` overrides
     test_cfg=dict(mode='whole', scorer=['rba', 'msp', 'max_logit', 'energy', 'mask2anomaly',
                                         'eam', 'maxquery']))
