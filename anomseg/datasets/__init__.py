@@ -1,11 +1,13 @@
 from .camvid import CamVidDataset
 from .fishyscapes import FishyscapesDataset
 from .lost_and_found import FishyscapesLAFDataset, LostAndFoundDataset
+from .ood_bank import BANK_FORMAT, BANK_INDEX, ObjectBank
 from .road_anomaly import RoadAnomalyDataset
 from .smiyc import SMIYCDataset
 from .synthroad import SYNTHROAD_CLASSES, SYNTHROAD_PALETTE, SynthRoadDataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = ['CamVidDataset', 'FishyscapesDataset', 'FishyscapesLAFDataset', 'LostAndFoundDataset',
+           'BANK_FORMAT', 'BANK_INDEX', 'ObjectBank',
            'RoadAnomalyDataset', 'SMIYCDataset',
            'SYNTHROAD_CLASSES', 'SYNTHROAD_PALETTE', 'SynthRoadDataset']

@@ -52,9 +52,13 @@ def atomic_output_dir(dst):
 
 
 def check_new_output_dir(src, dst):
-    """Refuse an output folder that exists or lies inside the source tree (ValueError)."""
-    src, dst = osp.abspath(src), osp.abspath(dst)
+    """Refuse an output folder that exists or lies inside the source tree (ValueError); ``src``
+    None: only the first check."""
+    dst = osp.abspath(dst)
     if osp.exists(dst):
         raise ValueError(f'{dst} exists: choose a new output folder')
+    if src is None:
+        return
+    src = osp.abspath(src)
     if dst == src or dst.startswith(src + os.sep):
         raise ValueError(f'{dst} lies inside the source {src}: write the output elsewhere')

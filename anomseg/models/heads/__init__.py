@@ -1,3 +1,4 @@
 from .mask2former_head import AnomalyMask2FormerHead
+from .rpl_residual import RPLResidualModule
 
-__all__ = ['AnomalyMask2FormerHead']
+__all__ = ['AnomalyMask2FormerHead', 'RPLResidualModule']

@@ -19,6 +19,16 @@ class AnomalyMask2FormerHead(Mask2FormerHead):
         super().__init__(**kwargs)
         self.num_known_classes = num_known_classes or self.num_classes
 
+    def loss_and_outputs(self, x, batch_data_samples, train_cfg):
+        """mmseg's ``loss``, also returning the forward outputs (all_cls_scores, all_mask_preds)
+        for outlier losses computed on the same pass."""
+        batch_gt_instances, batch_img_metas = self._seg_data_to_instance_data(batch_data_samples)
+        outputs = self(x, batch_data_samples)
+        return self.loss_by_feat(*outputs, batch_gt_instances, batch_img_metas), outputs
+
+    def loss(self, x, batch_data_samples, train_cfg):
+        return self.loss_and_outputs(x, batch_data_samples, train_cfg)[0]
+
     def predict_queries(self, x, batch_img_metas):
         """Forward the head once; return (QueryOutputs with mask logits upsampled to the padded
         input, as mmseg does for its semantic prediction; mask logits at the head's resolution)."""

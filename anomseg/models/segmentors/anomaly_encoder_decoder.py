@@ -2,8 +2,10 @@ import torch
 from mmengine.structures import InstanceData, PixelData
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
+from mmseg.utils import add_prefix
 
 from anomseg.models.scorers import build_scorers, gaussian_smooth
+from anomseg.models.utils import freeze_except
 
 
 def attach_anomaly_scores(data_sample, scores):
@@ -33,10 +35,26 @@ class AnomalyEncoderDecoder(EncoderDecoder):
     ``pred_anomaly`` is float32 at input resolution, higher = more anomalous. A mask head's
     samples also carry ``pred_queries``: ``cls_logits`` (Q, K+1) and ``mask_logits`` (Q, h, w) at
     the head's own resolution.
+
+    Outlier exposure (training):
+
+    - ``ood_index`` (default 254): pixels with this label (``PasteOOD``) are ignored by the
+      head's own losses and read by ``outlier_losses``.
+    - ``outlier_losses``: loss configs (``RbAOutlierLoss``, ``EnergyOELoss``, ``NoneOfKnownLoss``,
+      ``QueryDistributionLoss``) called as ``loss(head_outputs, labels)`` on the decode head's
+      training forward pass: per-pixel logits, or a mask head's (all_cls_scores, all_mask_preds).
+    - ``trainable``: parameter-name prefixes to fine-tune; everything else is frozen and kept in
+      eval mode (RbA: ``['decode_head.cls_embed', 'decode_head.mask_embed']``).
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, outlier_losses=None, ood_index=254, trainable=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.ood_index = ood_index
+        if isinstance(outlier_losses, dict):
+            outlier_losses = [outlier_losses]
+        self.outlier_losses = torch.nn.ModuleList(
+            [MODELS.build(cfg) for cfg in (outlier_losses or [])])
+        self.frozen_modules = freeze_except(self, trainable) if trainable else []
         self.scorers = build_scorers((self.test_cfg or {}).get('scorer', 'msp'))
         needs_queries = [n for n, s in self.scorers.items() if s.inputs == 'queries']
         if needs_queries and not hasattr(self.decode_head, 'predict_queries'):
@@ -45,6 +63,45 @@ class AnomalyEncoderDecoder(EncoderDecoder):
                              f'{type(self.decode_head).__name__}')
         if needs_queries and self.test_cfg.get('mode', 'whole') != 'whole':
             raise ValueError(f'scorers {needs_queries} need test_cfg.mode="whole"')
+
+    def train(self, mode=True):
+        super().train(mode)
+        modules = dict(self.named_modules())
+        for name in self.frozen_modules:
+            modules[name].eval()
+        return self
+
+    def split_outlier_labels(self, data_samples):
+        """Return ((N, H, W) labels with outliers, samples whose ``gt_sem_seg`` has the outlier
+        pixels set to the head's ignore index) without changing the given samples."""
+        labels = torch.stack([s.gt_sem_seg.data[0] for s in data_samples])
+        ignore = self.decode_head.ignore_index
+        closed = []
+        for sample, lab in zip(data_samples, labels):
+            sample = sample.clone()
+            sample.gt_sem_seg = PixelData(data=torch.where(lab == self.ood_index, ignore, lab)[None])
+            closed.append(sample)
+        return labels, closed
+
+    def head_loss_and_outputs(self, x, data_samples):
+        """The decode head's training losses and the outputs of the same forward pass."""
+        head = self.decode_head
+        if hasattr(head, 'loss_and_outputs'):
+            return head.loss_and_outputs(x, data_samples, self.train_cfg)
+        outputs = head.forward(x)
+        return head.loss_by_feat(outputs, data_samples), outputs
+
+    def loss(self, inputs, data_samples):
+        """mmseg's losses with outlier pixels ignored, plus ``outlier_losses``."""
+        labels, closed = self.split_outlier_labels(data_samples)
+        x = self.extract_feat(inputs)
+        head_losses, outputs = self.head_loss_and_outputs(x, closed)
+        losses = add_prefix(head_losses, 'decode')
+        for loss in self.outlier_losses:
+            losses.update(add_prefix(loss(outputs, labels), 'decode'))
+        if self.with_auxiliary_head:
+            losses.update(self._auxiliary_head_forward_train(x, closed))
+        return losses
 
     def predict(self, inputs, data_samples=None):
         if data_samples is not None:
@@ -75,9 +132,13 @@ class AnomalyEncoderDecoder(EncoderDecoder):
             seg_logits = queries.class_scores
         else:
             seg_logits, queries, head_masks = self.inference(inputs, metas), None, None
-        maps = {name: s.fn(queries if s.inputs == 'queries' else seg_logits)
+        return (seg_logits, self.scorer_maps(seg_logits, queries),
+                None if queries is None else (queries.cls_logits, head_masks))
+
+    def scorer_maps(self, seg_logits, queries=None):
+        """{name: (N, H, W) map} of every configured scorer."""
+        return {name: s.fn(queries if s.inputs == 'queries' else seg_logits)
                 for name, s in self.scorers.items()}
-        return seg_logits, maps, None if queries is None else (queries.cls_logits, head_masks)
 
     def postprocess_result(self, seg_logits, data_samples=None, maps=None):
         """mmseg's postprocessing, with the anomaly maps carried through its crop, flip and

@@ -1,0 +1,64 @@
+"""Outlier object banks: cut-out objects that outlier exposure pastes into training scenes.
+
+Layout (written by ``data_prep/ood_bank.py``)::
+
+    BANK/index.json      {"format": 1, "source": ..., "objects": [{"file": "objects/000000.png",
+                          "category": ..., "image": ..., "height": h, "width": w, "area": n}]}
+    BANK/objects/*.png   BGRA crops: colour, alpha 255 on the object and 0 elsewhere
+
+``ObjectBank`` reads it; every file the index names is checked when the bank is opened, so a
+broken bank fails before training starts, naming the file.
+"""
+import json
+import os.path as osp
+
+import cv2
+import numpy as np
+
+BANK_INDEX = 'index.json'
+BANK_FORMAT = 1
+
+
+class ObjectBank:
+    """Random access to a bank's objects: ``bank[i]`` is (BGR uint8 (h, w, 3), bool mask (h, w)).
+
+    Decoded objects are cached, so each worker decodes a file at most once.
+    """
+
+    def __init__(self, root):
+        self.root = root
+        index_path = osp.join(root, BANK_INDEX)
+        if not osp.isfile(index_path):
+            raise FileNotFoundError(f'{index_path} does not exist: build an object bank with '
+                                    f'python data_prep/ood_bank.py')
+        with open(index_path) as fh:
+            try:
+                index = json.load(fh)
+            except json.JSONDecodeError as err:
+                raise ValueError(f'{index_path}: not valid JSON ({err})') from None
+        if index.get('format') != BANK_FORMAT or not isinstance(index.get('objects'), list):
+            raise ValueError(f'{index_path}: not an object bank index of format {BANK_FORMAT}')
+        if not index['objects']:
+            raise ValueError(f'{index_path}: the bank holds no objects')
+        missing = [o['file'] for o in index['objects'] if not osp.isfile(osp.join(root, o['file']))]
+        if missing:
+            raise FileNotFoundError(f'{index_path}: {len(missing)} object files are missing, '
+                                    f'e.g. {osp.join(root, missing[0])}')
+        self.records = index['objects']
+        self.source = index.get('source')
+        self._cache = {}
+
+    def __len__(self):
+        return len(self.records)
+
+    def __getitem__(self, i):
+        if i not in self._cache:
+            path = osp.join(self.root, self.records[i]['file'])
+            bgra = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+            if bgra is None or bgra.ndim != 3 or bgra.shape[2] != 4:
+                raise ValueError(f'{path}: expected a 4-channel PNG (colour + alpha)')
+            mask = bgra[..., 3] > 127
+            if not mask.any():
+                raise ValueError(f'{path}: the alpha channel marks no object pixel')
+            self._cache[i] = (np.ascontiguousarray(bgra[..., :3]), mask)
+        return self._cache[i]

@@ -1,0 +1,3 @@
+from .freeze import freeze_except
+
+__all__ = ['freeze_except']

@@ -1,0 +1,111 @@
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+
+from tests.conftest import REPO
+
+RBA = osp.join(REPO, 'configs', 'rba', 'rba_mnv2-m2f-lite_300_synthroad-256x256.py')
+RPL = osp.join(REPO, 'configs', 'rpl', 'rpl_mnv2-deeplabv3plus_300_synthroad-256x256.py')
+EOE = osp.join(REPO, 'configs', 'energy_oe',
+               'energy-oe_mnv2-deeplabv3plus_300_synthroad-256x256.py')
+
+
+def build(path):
+    cfg = Config.fromfile(path)
+    cfg.model.backbone.init_cfg = None
+    torch.manual_seed(0)
+    return MODELS.build(cfg.model)
+
+
+def batch(with_outliers=True, n=2, size=64):
+    torch.manual_seed(1)
+    samples = []
+    for i in range(n):
+        label = torch.randint(0, 9, (1, size, size))
+        label[:, :4] = 255
+        if with_outliers:
+            label[:, 20:40, 10 + i:30 + i] = 254
+        s = SegDataSample(gt_sem_seg=PixelData(data=label))
+        s.set_metainfo(dict(img_shape=(size, size), pad_shape=(size, size),
+                            ori_shape=(size, size), padding_size=[0, 0, 0, 0]))
+        samples.append(s)
+    return torch.randn(n, 3, size, size), samples
+
+
+def test_rba_finetune_freezes_all_but_the_embedding_heads_and_adds_the_loss():
+    model = build(RBA).train()
+    trainable = {n.split('.')[1] for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable == {'cls_embed', 'mask_embed'}
+    assert not model.backbone.training and not model.decode_head.pixel_decoder.training
+    inputs, samples = batch()
+    before = [s.gt_sem_seg.data.clone() for s in samples]
+    losses = model.loss(inputs, samples)
+    assert 'decode.loss_rba' in losses and torch.isfinite(losses['decode.loss_rba'])
+    assert losses['decode.loss_rba'].item() > 0
+    assert all(torch.equal(b, s.gt_sem_seg.data) for b, s in zip(before, samples))
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    assert model.decode_head.cls_embed.weight.grad is not None
+    assert model.backbone.conv1.conv.weight.grad is None
+
+
+def test_outlier_pixels_are_ignored_by_the_closed_set_loss():
+    model = build(EOE).train()
+    inputs, samples = batch()
+    labels, closed = model.split_outlier_labels(samples)
+    assert (labels == 254).any() and not any((s.gt_sem_seg.data == 254).any() for s in closed)
+    assert all(torch.equal(c.gt_sem_seg.data, torch.where(l[None] == 254, 255, l[None]))
+               for c, l in zip(closed, labels))
+    torch.manual_seed(0)
+    losses = model.loss(inputs, samples)
+    model.outlier_losses = torch.nn.ModuleList()
+    torch.manual_seed(0)
+    plain = super(type(model), model).loss(inputs, closed)
+    assert torch.allclose(losses['decode.loss_ce'], plain['decode.loss_ce'])
+    assert 'decode.loss_energy' in losses
+
+
+def test_batches_without_outliers_train_without_nan():
+    for path in (RBA, EOE, RPL):
+        model = build(path).train()
+        inputs, samples = batch(with_outliers=False)
+        losses = model.loss(inputs, samples)
+        total = sum(v for k, v in losses.items() if 'loss' in k)
+        assert torch.isfinite(total), path
+        total.backward()
+
+
+def test_rpl_starts_as_the_frozen_model_and_trains_only_the_residual_module():
+    model = build(RPL)
+    trainable = {n.split('.')[0] for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable == {'residual_module'}
+    model.eval()
+    inputs, samples = batch()
+    metas = [s.metainfo for s in samples]
+    with torch.no_grad():
+        vanilla, maps, _ = model.score(inputs, metas)
+        base = model.decode_head.predict(model.extract_feat(inputs), metas, model.test_cfg)
+    assert torch.equal(vanilla, base)
+    energy = -torch.logsumexp(base, dim=1)
+    assert torch.allclose(maps['energy'], energy, atol=1e-5)   # zero residual at the start
+    model.train()
+    assert not model.backbone.training and model.residual_module.training
+    losses = model.loss(inputs, samples)
+    assert set(losses) == {'rpl.loss_rpl_ce', 'rpl.loss_rpl_entropy', 'rpl.loss_rpl_energy',
+                           'rpl.loss_corocl'}
+    sum(losses.values()).backward()
+    assert model.residual_module.residual.weight.grad.abs().sum() > 0
+    assert all(p.grad is None for n, p in model.named_parameters()
+               if not n.startswith('residual_module'))
+
+
+def test_rpl_rejects_a_missing_residual_target():
+    cfg = Config.fromfile(RPL)
+    cfg.model.backbone.init_cfg = None
+    cfg.model.residual_at = 'nope'
+    with pytest.raises(ValueError, match="residual_at='nope'"):
+        MODELS.build(cfg.model)
