@@ -5,7 +5,7 @@ TRANSFORMS, METRICS, HOOKS) and makes mmengine load local checkpoints through th
 loader of ``anomseg.utils.checkpoint``. Configs import it with
 ``custom_imports = dict(imports=['anomseg'], allow_failed_imports=False)``.
 """
-from . import apis, datasets, engine, evaluation, models, visualization  # noqa: F401
+from . import apis, datasets, engine, evaluation, models, submission, visualization  # noqa: F401
 from .utils.checkpoint import register_safe_loader
 from .version import __version__
 

@@ -1,9 +1,12 @@
 """Test (and evaluate) a segmentor checkpoint, like mmseg's tools/test.py.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--scorer msp,energy]
-        [--show-dir DIR] [--out DIR] [--tta] [--cfg-options k=v ...]
+        [--show-dir DIR] [--out DIR] [--tta] [--report-dir DIR | --no-report]
+        [--cfg-options k=v ...]
 
-Prints the metrics table of every scorer and writes them to WORK_DIR/metrics.json.
+Prints the metrics table of every scorer and writes them to WORK_DIR/metrics.json. On anomaly
+test sets it also writes, per scorer, PR/ROC curves, inlier-versus-anomaly score histograms and a
+per-frame CSV (worst frames first) to WORK_DIR/report.
 """
 import argparse
 import os.path as osp
@@ -26,6 +29,9 @@ def parse_args(argv=None):
     parser.add_argument('--scorer', help='comma-separated anomaly scorers, all computed in one '
                         'forward pass (default: model.test_cfg.scorer of the config)')
     parser.add_argument('--tta', action='store_true', help='test-time augmentation')
+    parser.add_argument('--report-dir', help='folder for PR/ROC curves, score histograms and '
+                        'the per-frame CSV of each scorer (default: WORK_DIR/report)')
+    parser.add_argument('--no-report', action='store_true', help='skip that report')
     return add_runner_arguments(parser).parse_args(argv)
 
 
@@ -33,8 +39,9 @@ def main(argv=None):
     args = parse_args(argv)
     apply_runner_arguments(args)
     cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
+    report = None if args.no_report else (args.report_dir or osp.join(cfg.work_dir, 'report'))
     apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
-                       scorer=args.scorer, tta=args.tta)
+                       scorer=args.scorer, tta=args.tta, report_dir=report)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if runner.rank == 0:
@@ -45,6 +52,8 @@ def main(argv=None):
             print(f'heatmaps: {args.show_dir}')
         if args.out:
             print(f'raw outputs: {args.out}')
+        if report and osp.isdir(report):
+            print(f'report (curves, histograms, per-frame CSV): {report}')
     return metrics
 
 

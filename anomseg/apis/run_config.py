@@ -75,8 +75,10 @@ def apply_train_options(cfg, amp=False, resume=False):
     return cfg
 
 
-def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tta=False):
-    """Checkpoint to load, heatmap folder, folder for raw outputs, scorers, test-time aug."""
+def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tta=False,
+                       report_dir=None):
+    """Checkpoint to load, heatmap folder, folder for raw outputs, scorers, test-time aug, and
+    the folder of AnomalyMetric's report (curves, histograms, per-frame CSV)."""
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
     cfg.load_from = checkpoint
@@ -90,9 +92,13 @@ def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tt
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
-    if out is not None:
-        evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) \
-            else [cfg.test_evaluator]
-        for evaluator in evaluators:
+    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) \
+        else [cfg.test_evaluator]
+    for evaluator in evaluators:
+        if out is not None:
             evaluator['output_dir'] = out
+        if report_dir is not None and evaluator.get('type') == 'AnomalyMetric':
+            dataset = cfg.test_dataloader.dataset.get('type', 'test')
+            evaluator.update(report_dir=report_dir,
+                             report_name=dataset.replace('Dataset', '') or 'test')
     return cfg

@@ -1,5 +1,6 @@
 """Writing outputs atomically: a reader never sees a half-written file under the final name."""
 import contextlib
+import io
 import json
 import os
 import os.path as osp
@@ -7,6 +8,7 @@ import shutil
 import tempfile
 
 import cv2
+import numpy as np
 
 
 def write_bytes_atomic(path, data):
@@ -62,3 +64,26 @@ def check_new_output_dir(src, dst):
     src = osp.abspath(src)
     if dst == src or dst.startswith(src + os.sep):
         raise ValueError(f'{dst} lies inside the source {src}: write the output elsewhere')
+
+
+def write_npy_atomic(path, array):
+    buf = io.BytesIO()
+    np.save(buf, array)
+    write_bytes_atomic(path, buf.getvalue())
+
+
+def write_hdf5_atomic(path, value, dtype=np.float16):
+    """One dataset ``value`` (``dtype``, gzip) in an HDF5 file: the SMIYC submission format."""
+    import h5py
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=folder)
+    os.close(fd)
+    try:
+        with h5py.File(tmp, 'w') as fh:
+            fh.create_dataset('value', data=np.asarray(value, dtype), compression='gzip')
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -47,7 +47,10 @@ def make_coco(root):
                         for i, n in enumerate(('a.jpg', 'b.png', 'c.png'))],
                 annotations=anns,
                 categories=[dict(id=1, name='person'), dict(id=17, name='cat'),
-                            dict(id=18, name='dog'), dict(id=38, name='kite')])
+                            dict(id=18, name='dog'), dict(id=38, name='kite')] +
+                [dict(id=100 + i, name=n) for i, n in enumerate(
+                    ('bicycle', 'car', 'motorcycle', 'bus', 'truck', 'traffic light',
+                     'stop sign'))])
     (root / 'ann.json').write_text(json.dumps(coco))
     return coco
 
@@ -79,6 +82,9 @@ def test_coco_bank_checks_inputs_before_writing(tmp_path):
         main(['coco', '--out', str(out), '--ann', str(tmp_path / 'ann.json'),
               '--images', str(tmp_path / 'images')])
     assert not out.exists()
+    with pytest.raises(ValueError, match='not COCO classes'):
+        main(['coco', '--out', str(out), '--ann', str(tmp_path / 'ann.json'),
+              '--images', str(tmp_path / 'images'), '--exclude', 'persn'])
     with pytest.raises(ValueError, match='inside the source'):
         main(['coco', '--out', str(tmp_path / 'images' / 'bank'),
               '--ann', str(tmp_path / 'ann.json'), '--images', str(tmp_path / 'images'),

@@ -55,6 +55,9 @@ def test_synthroad_train_resume_test(tiny_synthroad, tmp_path):
     assert sorted(os.listdir(show)) == [f'anomaly_{i:04d}.png' for i in range(3)]
     scores = np.load(osp.join(out, 'energy', 'anomaly_0000.npy'))
     assert scores.shape == (64, 128) and scores.dtype == np.float32
+    report = sorted(os.listdir(osp.join(work, 'report')))
+    assert report == sorted(f'SMIYC_{s}_{kind}' for s in ('msp', 'energy')
+                            for kind in ('curves.png', 'hist.png', 'frames.csv'))
 
     log = run_tool('tools/test.py', SYNTHROAD_CFG, osp.join(work, 'iter_3.pth'), '--work-dir',
                    work, '--tta', '--cfg-options', *opts)

@@ -89,26 +89,60 @@ def _collapse(values, pos, neg):
             np.bincount(inverse, neg, uniq.size).astype(np.int64))
 
 
-def curve_metrics(counts):
-    """AP, AUROC, FPR95 and FPR95_interp of a ScoreCounts (fractions; NaN where undefined)."""
+def curves(counts):
+    """The curve points, thresholds in decreasing order: dict of arrays ``threshold``, ``tp``,
+    ``fp``, ``precision``, ``recall`` (= TPR), ``fpr``, plus totals ``n_pos``, ``n_neg``."""
     values, pos, neg = counts.table()
     tp = np.cumsum(pos[::-1])
     fp = np.cumsum(neg[::-1])
     n_pos, n_neg = (int(tp[-1]), int(fp[-1])) if tp.size else (0, 0)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return dict(threshold=values[::-1], tp=tp, fp=fp, precision=tp / (tp + fp),
+                    recall=tp / n_pos if n_pos else np.full(tp.shape, np.nan),
+                    fpr=fp / n_neg if n_neg else np.full(fp.shape, np.nan),
+                    n_pos=n_pos, n_neg=n_neg)
+
+
+def curve_metrics(counts):
+    """AP, AUROC, FPR95 and FPR95_interp of a ScoreCounts (fractions; NaN where undefined)."""
+    c = curves(counts)
+    n_pos, n_neg = c['n_pos'], c['n_neg']
     out = dict(AP=float('nan'), AUROC=float('nan'), FPR95=float('nan'),
                FPR95_interp=float('nan'), num_anomaly_pixels=n_pos, num_inlier_pixels=n_neg)
     if n_pos == 0:
         return out
-    recall = tp / n_pos
-    precision = tp / (tp + fp)
-    out['AP'] = float(np.sum(np.diff(recall, prepend=0.0) * precision))
+    recall = c['recall']
+    out['AP'] = float(np.sum(np.diff(recall, prepend=0.0) * c['precision']))
     if n_neg == 0:
         return out
     tpr = np.concatenate([[0.0], recall])
-    fpr = np.concatenate([[0.0], fp / n_neg])
+    fpr = np.concatenate([[0.0], c['fpr']])
     out['AUROC'] = float(np.trapezoid(tpr, fpr))
     i = int(np.argmax(tpr >= TPR_TARGET))
     out['FPR95'] = float(fpr[i])
     step = (TPR_TARGET - tpr[i - 1]) / (tpr[i] - tpr[i - 1])
     out['FPR95_interp'] = float(fpr[i - 1] + step * (fpr[i] - fpr[i - 1]))
     return out
+
+
+def score_histograms(counts, bins=100):
+    """(bin edges, inlier pixel counts, anomaly pixel counts) over the scores' range."""
+    values, pos, neg = counts.table()
+    if not values.size:
+        return np.linspace(0, 1, bins + 1), np.zeros(bins, np.int64), np.zeros(bins, np.int64)
+    lo, hi = float(values[0]), float(values[-1])
+    edges = np.linspace(lo, hi if hi > lo else lo + 1, bins + 1)
+    return (edges, np.histogram(values, edges, weights=neg)[0].astype(np.int64),
+            np.histogram(values, edges, weights=pos)[0].astype(np.int64))
+
+
+def frame_summary(scores, labels):
+    """One frame's row of the per-frame report: pixel counts, the frame's own AP and FPR95, and
+    the mean score of its inlier and anomaly pixels (NaN where undefined)."""
+    scores, labels = np.asarray(scores), np.asarray(labels)
+    m = curve_metrics(ScoreCounts().update(scores, labels))
+    inl, ano = scores[labels == 0], scores[labels == 1]
+    return dict(anomaly_pixels=m['num_anomaly_pixels'], inlier_pixels=m['num_inlier_pixels'],
+                AP=m['AP'], FPR95=m['FPR95'],
+                mean_inlier_score=float(inl.mean()) if inl.size else float('nan'),
+                mean_anomaly_score=float(ano.mean()) if ano.size else float('nan'))

@@ -1,3 +1,4 @@
+import csv
 import io
 import os.path as osp
 import shutil
@@ -11,11 +12,15 @@ from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
 from anomseg.evaluation.functional import (COMPONENT_SIZE_FILTERS, ScoreCounts, component_metrics,
-                                           curve_metrics, frame_bins, frame_components,
-                                           frame_instance_stats, instance_ap,
+                                           curve_metrics, curves, frame_bins, frame_components,
+                                           frame_instance_stats, frame_summary, instance_ap,
                                            instances_from_scores, merge_frame_bins,
-                                           smiyc_curve_metrics)
-from anomseg.utils.io import write_bytes_atomic
+                                           score_histograms, smiyc_curve_metrics)
+from anomseg.utils.io import write_bytes_atomic, write_npy_atomic
+from anomseg.visualization.plots import plot_curves, plot_histograms
+
+REPORT_COLUMNS = ('frame', 'anomaly_pixels', 'inlier_pixels', 'AP', 'FPR95', 'mean_inlier_score',
+                  'mean_anomaly_score')
 
 
 @METRICS.register_module()
@@ -44,6 +49,12 @@ class AnomalyMetric(BaseMetric):
     Frames that also carry semantic labels (``gt_sem_seg``) add the closed-set ``mIoU`` over the
     model's classes (``dataset_meta``), computed as mmseg's ``IoUMetric`` does.
 
+    With ``report_dir``, a report per scorer: ``{report_name}_{scorer}_curves.png`` (precision-
+    recall and ROC), ``{report_name}_{scorer}_hist.png`` (scores of inlier and of anomaly pixels)
+    and ``{report_name}_{scorer}_frames.csv``: per frame its pixel counts, its own AP and FPR95
+    and mean scores, worst first (frames with anomalies by AP ascending, then frames without by
+    mean inlier score descending).
+
     With ``output_dir``, each frame's maps are also saved as ``output_dir/{scorer}/{stem}.npy``
     (float32, input resolution), the layout ``tools/eval_scores.py`` reads. Several processes
     each count their own frames and the counts are gathered at the end; use a sampler that does
@@ -52,7 +63,8 @@ class AnomalyMetric(BaseMetric):
     default_prefix = None
 
     def __init__(self, metrics=('AP', 'AUROC', 'FPR95', 'FPR95_interp'), smiyc=False,
-                 smiyc_uniform=False, components=None, output_dir=None, **kwargs):
+                 smiyc_uniform=False, components=None, output_dir=None, report_dir=None,
+                 report_name='test', **kwargs):
         super().__init__(**kwargs)
         self.metrics = tuple(metrics)
         if isinstance(components, str):
@@ -64,6 +76,8 @@ class AnomalyMetric(BaseMetric):
         self.smiyc = smiyc or self.components is not None
         self.smiyc_uniform = smiyc_uniform
         self.output_dir = output_dir
+        self.report_dir = report_dir
+        self.report_name = report_name
         self._reset()
 
     def _reset(self):
@@ -86,8 +100,8 @@ class AnomalyMetric(BaseMetric):
                      None if instances is None else instances['data'].squeeze(0).cpu().numpy())
             if self.output_dir:
                 for name, scores in maps.items():
-                    _save_npy(osp.join(self.output_dir, name, f'{stem}.npy'),
-                              scores.astype(np.float32))
+                    write_npy_atomic(osp.join(self.output_dir, name, f'{stem}.npy'),
+                                     scores.astype(np.float32))
 
     def _add_iou(self, pred, gt):
         num_classes = len(self.dataset_meta['classes'])
@@ -122,6 +136,8 @@ class AnomalyMetric(BaseMetric):
             if self.components:
                 frame[name] = osp.join(self._spill, f'{len(self._frames)}_{name}.npy')
                 np.save(frame[name], scores)
+            if self.report_dir:
+                frame.setdefault('report', {})[name] = frame_summary(scores, labels)
         self._frames.append(frame)
 
     def _second_pass(self, frames, name, threshold):
@@ -188,6 +204,8 @@ class AnomalyMetric(BaseMetric):
                 values.update(self._second_pass(frames, name, values['best_F1_threshold']))
             out.update({f'{name}/{k}': v for k, v in values.items()})
             rows.append((name, values))
+            if self.report_dir:
+                self._write_report(name, c, exact, frames)
         keys = list(rows[0][1]) if rows else []
         table = [f'{"scorer":>14s} ' + ' '.join(f'{k:>12.12s}' for k in keys)]
         table += [f'{name:>14s} ' + ' '.join(
@@ -200,6 +218,21 @@ class AnomalyMetric(BaseMetric):
         return out
 
 
+    def _write_report(self, name, counts, exact, frames):
+        base = osp.join(self.report_dir, f'{self.report_name}_{name}')
+        title = f'{self.report_name}: {name}'
+        plot_curves(curves(counts), exact, f'{base}_curves.png', title)
+        plot_histograms(*score_histograms(counts), f'{base}_hist.png', title)
+        rows = [dict(frame=f['stem'], **f['report'][name]) for f in frames]
+        rows.sort(key=lambda r: (0, r['AP']) if r['anomaly_pixels'] else
+                  (1, -r['mean_inlier_score'] if r['inlier_pixels'] else 0))
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, REPORT_COLUMNS, lineterminator='\n')
+        writer.writeheader()
+        writer.writerows(rows)
+        write_bytes_atomic(f'{base}_frames.csv', buf.getvalue().encode())
+
+
 def _check_unit_range(stem, name, scores, labels):
     roi = (labels == 0) | (labels == 1)
     if roi.any():
@@ -209,8 +242,3 @@ def _check_unit_range(stem, name, scores, labels):
                              'SMIYC binning needs [0, 1] (its bins span [0, 1]): map the scores '
                              'into [0, 1] or evaluate without smiyc/components')
 
-
-def _save_npy(path, array):
-    buf = io.BytesIO()
-    np.save(buf, array)
-    write_bytes_atomic(path, buf.getvalue())

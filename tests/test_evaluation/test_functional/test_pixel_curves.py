@@ -130,3 +130,31 @@ def test_float16_bit_pattern_counting_equals_the_general_path():
     s, y = scores[labels != 255].astype(np.float64), labels[labels != 255]
     assert half['AP'] == pytest.approx(average_precision_score(y, s), abs=1e-12)
     assert half['FPR95'] == pytest.approx(fpr95_reference(s, y), abs=1e-12)
+
+
+def test_curves_histograms_and_frame_summary_against_sklearn_and_numpy():
+    from sklearn.metrics import average_precision_score, precision_recall_curve, roc_curve
+
+    from anomseg.evaluation.functional import curves, frame_summary, score_histograms
+    rng = np.random.default_rng(7)
+    scores = np.round(rng.random((20, 30)), 2)
+    labels = (rng.random((20, 30)) < 0.2).astype(np.uint8)
+    labels[0, :5] = 255
+    keep = labels != 255
+    y, s = labels[keep], scores[keep]
+    c = curves(ScoreCounts().update(scores, labels))
+    fpr, tpr, thr = roc_curve(y, s, drop_intermediate=False)
+    assert np.allclose(c['threshold'], thr[1:]) and np.allclose(c['fpr'], fpr[1:])
+    assert np.allclose(c['recall'], tpr[1:])
+    prec, rec, thr_pr = precision_recall_curve(y, s)
+    assert np.allclose(c['precision'][::-1], prec[:-1]) and np.allclose(c['recall'][::-1],
+                                                                        rec[:-1])
+    edges, inl, ano = score_histograms(ScoreCounts().update(scores, labels), bins=7)
+    assert np.array_equal(inl, np.histogram(s[y == 0], edges)[0])
+    assert np.array_equal(ano, np.histogram(s[y == 1], edges)[0])
+    row = frame_summary(scores, labels)
+    assert row['anomaly_pixels'] == (y == 1).sum() and row['inlier_pixels'] == (y == 0).sum()
+    assert np.isclose(row['AP'], average_precision_score(y, s))
+    assert np.isclose(row['mean_anomaly_score'], s[y == 1].mean())
+    none = frame_summary(scores, np.zeros_like(labels))
+    assert np.isnan(none['AP']) and np.isnan(none['mean_anomaly_score'])

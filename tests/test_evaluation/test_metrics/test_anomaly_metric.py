@@ -115,3 +115,25 @@ def test_closed_set_miou_beside_when_frames_have_semantic_labels():
     out = metric.evaluate()
     # class 0: I 1, U 3; class 1: I 3, U 4; class 2: I 1, U 2 (the void pixel is ignored)
     assert out['mIoU'] == pytest.approx((1 / 3 + 3 / 4 + 1 / 2) / 3)
+
+
+def test_report_curves_histograms_and_worst_first_csv(tmp_path):
+    import csv
+    rng = np.random.default_rng(3)
+    metric = AnomalyMetric(report_dir=str(tmp_path), report_name='RoadAnomaly')
+    aps = {}
+    for i in range(4):
+        labels = (rng.random((16, 16)) < 0.3).astype(np.uint8)
+        if i == 3:
+            labels[:] = 0        # a frame without anomalies goes last
+        scores = rng.random((16, 16)) + 0.3 * i * labels
+        metric.add(f'f{i}', labels, {'msp': scores})
+        if labels.any():
+            aps[f'f{i}'] = average_precision_score(labels.ravel(), scores.ravel())
+    metric.evaluate()
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ['RoadAnomaly_msp_curves.png', 'RoadAnomaly_msp_frames.csv',
+                     'RoadAnomaly_msp_hist.png']
+    rows = list(csv.DictReader(open(tmp_path / 'RoadAnomaly_msp_frames.csv')))
+    assert [r['frame'] for r in rows] == sorted(aps, key=aps.get) + ['f3']
+    assert all(np.isclose(float(r['AP']), aps[r['frame']]) for r in rows[:3])

@@ -1,0 +1,213 @@
+"""Run a trained anomaly segmentor on images, folders, globs or videos and keep what users look at:
+heatmaps, raw scores and, for a video, an MP4 of the heatmaps.
+
+    inferencer = AnomalyInferencer('configs/...py', 'work_dirs/.../iter_600.pth', device='cpu')
+    results = inferencer(list_of_bgr_images)          # [{'scores': {name: map}, 'sem_seg': ...}]
+    inferencer.run('drive.mp4', 'outputs/drive', scores='npy')
+
+Like mmseg's ``MMSegInferencer``: the model comes from a config and a checkpoint, and the
+config's test pipeline (without its label loading) prepares every frame.
+"""
+import contextlib
+import os
+import os.path as osp
+import tempfile
+import time
+
+import cv2
+import numpy as np
+import torch
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+from mmengine.utils import ProgressBar
+from mmseg.registry import DATASETS, MODELS
+
+from anomseg.utils.io import write_hdf5_atomic, write_image_atomic, write_npy_atomic
+from anomseg.visualization import heatmap_overlay
+from .frames import open_frames
+from .run_config import load_config
+
+LABEL_LOADERS = ('LoadAnnotations', 'LoadAnomalyAnnotations')
+SCORE_FORMATS = ('npy', 'hdf5')
+
+
+class AnomalyInferencer:
+    """A model ready for inference: ``config`` (path) and ``checkpoint``; ``scorer`` overrides the
+    config's scorers (names, comma-separated); ``device`` as torch names it."""
+
+    def __init__(self, config, checkpoint=None, device='cpu', scorer=None, cfg_options=None):
+        cfg = load_config(config, cfg_options)
+        init_default_scope(cfg.get('default_scope', 'mmseg'))
+        if scorer:
+            cfg.model.test_cfg.scorer = scorer
+        if checkpoint is not None:
+            if not osp.isfile(checkpoint):
+                raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+            cfg.model.backbone.pop('init_cfg', None)
+            cfg.model.pop('pretrained', None)
+        self.cfg = cfg
+        self.model = MODELS.build(cfg.model)
+        if checkpoint is not None:
+            load_checkpoint(self.model, checkpoint, map_location='cpu', logger='silent')
+        self.model.to(device).eval()
+        self.device = device
+        self.scorers = list(self.model.scorers)
+        hook = cfg.get('default_hooks', {}).get('visualization', {})
+        self.config_score_range = hook.get('score_range')
+        train_set = cfg.get('train_dataloader', {}).get('dataset', {})
+        meta = dict(getattr(DATASETS.get(train_set.get('type', '')), 'METAINFO', {}))
+        meta.update(train_set.get('metainfo') or {})
+        self.classes = meta.get('classes')
+        self.palette = np.array(meta.get('palette') or [], np.uint8)
+        steps = []
+        for step in cfg.test_dataloader.dataset.pipeline:
+            kind = step['type']
+            if kind in LABEL_LOADERS:
+                continue
+            if kind == 'LoadImageFromFile':
+                step = dict(type='LoadImageFromNDArray')
+            elif kind == 'PackAnomalySegInputs':
+                step = dict(type='PackSegInputs')
+            steps.append(step)
+        self.pipeline = Compose(steps)
+
+    @torch.no_grad()
+    def __call__(self, images):
+        """BGR uint8 images -> [{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64 (H, W)}],
+        at each image's own size."""
+        batch = pseudo_collate([self.pipeline(dict(img=image)) for image in images])
+        results = []
+        for sample in self.model.test_step(batch):
+            pa = sample.pred_anomaly
+            results.append(dict(
+                scores={name: pa.get(name)[0].float().cpu().numpy() for name in pa.scorers},
+                sem_seg=sample.pred_sem_seg.data[0].cpu().numpy()))
+        return results
+
+    def semantic_panel(self, sem_seg):
+        """The class prediction in the training set's colours (BGR)."""
+        if not len(self.palette):
+            raise ValueError('the config names no palette for the class prediction')
+        return self.palette[np.clip(sem_seg, 0, len(self.palette) - 1)][..., ::-1]
+
+    def run(self, source, out_dir, scorer=None, scores=None, vis=True, semantic=True,
+            video=True, temporal_smoothing=0.0, score_range=None, per_frame_range=False,
+            batch_size=1, progress=True):
+        """Infer every frame of ``source`` (see ``open_frames``) and write under ``out_dir``:
+
+        - ``vis/NAME.png``: heatmap of ``scorer`` (default: the first) with a colour bar, beside
+          the class prediction when ``semantic``;
+        - ``scores/NAME.npy`` (float16) or ``scores/NAME.hdf5`` (``value``, float16, gzip) for
+          every scorer when ``scores`` is 'npy' / 'hdf5' (several scorers: ``NAME_SCORER``);
+        - for a video, ``SOURCE_anomaly.mp4``: the heatmap panels at the source frame rate.
+
+        Colour scale: ``score_range`` if given, else the config's visualisation range when
+        ``scorer`` is the model's first scorer, else the 1st..99th percentile of the first frame;
+        then fixed for all frames, so colours mean the same everywhere. ``per_frame_range`` uses
+        each frame's own percentiles instead. ``temporal_smoothing`` = a in [0, 1) smooths the
+        maps of consecutive frames of equal size: s~_t = (1 - a) s_t + a s~_{t-1}.
+        Every file is written atomically. Returns a summary dict.
+        """
+        scorer = scorer or self.scorers[0]
+        if scorer not in self.scorers:
+            raise KeyError(f'scorer {scorer!r} is not computed by this model: {self.scorers}')
+        if scores is not None and scores not in SCORE_FORMATS:
+            raise ValueError(f'scores must be one of {SCORE_FORMATS} or None, got {scores!r}')
+        if not 0 <= temporal_smoothing < 1:
+            raise ValueError(f'temporal_smoothing must lie in [0, 1), got {temporal_smoothing}')
+        if semantic and vis and not len(self.palette):
+            semantic = False
+        src = open_frames(source)
+        if score_range is None and scorer == self.scorers[0] and self.config_score_range:
+            score_range = tuple(self.config_score_range)
+        bar = ProgressBar(src.count) if progress and src.count else None
+        start, done, previous = time.perf_counter(), 0, None
+        writer_ctx = (_atomic_video(osp.join(out_dir, f'{src.name}_anomaly.mp4'), src.fps)
+                      if src.is_video and video and vis else contextlib.nullcontext())
+        with writer_ctx as writer:
+            for names, images in _batches(src.frames(), batch_size):
+                for name, image, result in zip(names, images, self(images)):
+                    maps = result['scores']
+                    if temporal_smoothing and previous is not None and \
+                            previous[scorer].shape == maps[scorer].shape:
+                        maps = {k: (1 - temporal_smoothing) * v + temporal_smoothing * previous[k]
+                                for k, v in maps.items()}
+                    previous = maps
+                    if scores is not None:
+                        for key, value in maps.items():
+                            stem = name if len(maps) == 1 else f'{name}_{key}'
+                            path = osp.join(out_dir, 'scores', f'{stem}.{scores}')
+                            if scores == 'npy':
+                                write_npy_atomic(path, value.astype(np.float16))
+                            else:
+                                write_hdf5_atomic(path, value)
+                    if vis:
+                        lo, hi = score_range or np.percentile(maps[scorer], (1, 99))
+                        if not per_frame_range:
+                            score_range = (float(lo), float(hi))
+                        panel = heatmap_overlay(image, maps[scorer], lo, hi)
+                        if semantic:
+                            panel = np.hstack([panel, self.semantic_panel(result['sem_seg'])])
+                        if writer is not None:
+                            writer(panel)
+                        else:
+                            write_image_atomic(osp.join(out_dir, 'vis', f'{name}.png'), panel)
+                    done += 1
+                    if bar is not None:
+                        bar.update()
+        seconds = time.perf_counter() - start
+        if bar is not None:
+            print()
+        return dict(frames=done, seconds=seconds, fps=done / max(seconds, 1e-9), scorer=scorer,
+                    score_range=score_range, out_dir=out_dir,
+                    video=osp.join(out_dir, f'{src.name}_anomaly.mp4')
+                    if src.is_video and video and vis else None)
+
+
+def _batches(frames, size):
+    names, images = [], []
+    for name, image in frames:
+        names.append(name)
+        images.append(image)
+        if len(images) == size:
+            yield names, images
+            names, images = [], []
+    if images:
+        yield names, images
+
+
+@contextlib.contextmanager
+def _atomic_video(path, fps):
+    """Yield ``write(frame)``; the MP4 appears at ``path`` only once complete."""
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.mp4', dir=folder)
+    os.close(fd)
+    state = {}
+
+    def write(frame):
+        if 'writer' not in state:
+            h, w = frame.shape[:2]
+            state['writer'] = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
+            if not state['writer'].isOpened():
+                raise OSError(f'{path}: OpenCV cannot write MP4 video')
+            state['size'] = (h, w)
+        if frame.shape[:2] != state['size']:
+            raise ValueError(f'{path}: frame of size {frame.shape[:2]} in a video of '
+                             f'{state["size"]}')
+        state['writer'].write(np.ascontiguousarray(frame))
+
+    try:
+        yield write
+        if 'writer' in state:
+            state['writer'].release()
+            os.replace(tmp, path)
+        else:
+            os.unlink(tmp)
+    except BaseException:
+        if 'writer' in state:
+            state['writer'].release()
+        if osp.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,71 @@
+"""Turn a model into each benchmark server's submission: inference over the split's images, then
+the writers of ``anomseg.submission``, which validate before they report success."""
+import os.path as osp
+
+from PIL import Image
+
+from anomseg.datasets.benchmarks import frame_id
+from anomseg.evaluation.functional import instances_from_scores
+from anomseg.submission import (fishyscapes_inputs, validate_fishyscapes_output,
+                                write_fishyscapes_frame, write_oodis_submission,
+                                write_smiyc_submission)
+from .frames import open_frames
+
+
+def _image_shapes(source):
+    """{frame id: (H, W)} of the images of ``source``, from their headers."""
+    shapes = {}
+    for path in open_frames(source).paths:
+        with Image.open(path) as im:
+            shapes[frame_id(path)] = (im.height, im.width)
+    return shapes
+
+
+def _scored_frames(inferencer, source, scorer):
+    src = open_frames(source)
+    if src.is_video:
+        raise ValueError(f'{source}: benchmark submissions read image folders, not videos')
+    for path in src.paths:
+        _, image = next(iter(open_frames(path).frames()))
+        result = inferencer([image])[0]
+        yield frame_id(path), result['scores'][scorer], result['sem_seg']
+
+
+def submit_smiyc(inferencer, images, out_dir, method, split, scorer=None):
+    """SMIYC: score every image of ``images`` with ``scorer`` (default: the model's first),
+    write, validate and zip. Returns the zip's path."""
+    scorer = scorer or inferencer.scorers[0]
+    frames = ((fid, scores) for fid, scores, _ in _scored_frames(inferencer, images, scorer))
+    return write_smiyc_submission(frames, out_dir, method, split,
+                                  expected_shapes=_image_shapes(images))
+
+
+def submit_oodis(inferencer, folders, out_dir, threshold, scorer=None, description=None,
+                 label=1):
+    """OoDIS: ``folders`` {benchmark: image folder}; instances are the connected components of
+    ``scorer``'s map above ``threshold``. Returns the zip's path."""
+    scorer = scorer or inferencer.scorers[0]
+
+    def instances(source):
+        for fid, scores, _ in _scored_frames(inferencer, source, scorer):
+            ids, conf = instances_from_scores(scores, threshold)
+            yield fid, ids, conf
+
+    return write_oodis_submission({name: instances(src) for name, src in folders.items()},
+                                  out_dir, description=description, label=label)
+
+
+def run_fishyscapes(inferencer, input_dir='/input', output_dir='/output', scorer=None):
+    """The Fishyscapes container's job: for each ``input_dir/DDDD.png`` write
+    ``output_dir/DDDD_anomaly.npy`` and ``DDDD_segmentation.npy``, then validate them against
+    every input. Returns the number of frames."""
+    scorer = scorer or inferencer.scorers[0]
+    shapes = {}
+    for path in fishyscapes_inputs(input_dir):
+        stem = osp.splitext(osp.basename(path))[0]
+        _, image = next(iter(open_frames(path).frames()))
+        result = inferencer([image])[0]
+        write_fishyscapes_frame(output_dir, stem, result['scores'][scorer], result['sem_seg'])
+        shapes[stem] = image.shape[:2]
+    validate_fishyscapes_output(input_dir, output_dir, shapes)
+    return len(shapes)

@@ -1,0 +1,80 @@
+"""SegmentMeIfYouCan submissions: per frame an HDF5 file with dataset ``value`` (float16, gzip)
+holding the anomaly scores at the image's size, at
+
+    anomaly_p/<method>/<split>/<frame_id>.hdf5,   split: AnomalyTrack-all | ObstacleTrack-all |
+                                                          LostAndFound-test
+
+zipped with that tree at the zip's root, as the server takes it.
+"""
+import os
+import os.path as osp
+
+import h5py
+import numpy as np
+
+from anomseg.utils.io import atomic_output_dir, check_new_output_dir, write_hdf5_atomic
+from .common import zip_folder_atomic
+
+SMIYC_SPLITS = ('AnomalyTrack-all', 'ObstacleTrack-all', 'LostAndFound-test')
+
+
+def smiyc_frame_path(root, method, split, frame_id):
+    return osp.join(root, 'anomaly_p', method, split, f'{frame_id}.hdf5')
+
+
+def check_smiyc_names(method, split):
+    if split not in SMIYC_SPLITS:
+        raise ValueError(f'SMIYC split must be one of {SMIYC_SPLITS}, got {split!r}')
+    if not method or any(c in method for c in '/\\ '):
+        raise ValueError(f'method name {method!r} must be non-empty, without slashes or spaces')
+
+
+def validate_smiyc_submission(root, method, split, shapes):
+    """Check that ``root`` holds one readable file per frame of ``shapes`` ({frame_id: (H, W)}),
+    with dataset ``value`` of float16 and the image's shape, and nothing else. Raises ValueError
+    listing the problems."""
+    folder = osp.join(root, 'anomaly_p', method, split)
+    problems = []
+    for frame, shape in sorted(shapes.items()):
+        path = smiyc_frame_path(root, method, split, frame)
+        if not osp.isfile(path):
+            problems.append(f'{frame}: missing')
+            continue
+        with h5py.File(path, 'r') as fh:
+            if 'value' not in fh:
+                problems.append(f'{frame}: no dataset "value"')
+                continue
+            value = fh['value']
+            if value.dtype != np.float16:
+                problems.append(f'{frame}: dtype {value.dtype}, expected float16')
+            if tuple(value.shape) != tuple(shape):
+                problems.append(f'{frame}: shape {value.shape}, expected {tuple(shape)}')
+    present = os.listdir(folder) if osp.isdir(folder) else []
+    extra = sorted(set(osp.splitext(f)[0] for f in present) - set(shapes))
+    problems += [f'{frame}: not a frame of the split' for frame in extra]
+    if problems:
+        raise ValueError(f'{folder}: {len(problems)} problems: ' + '; '.join(problems[:10]))
+
+
+def write_smiyc_submission(frames, out_dir, method, split, expected_shapes=None):
+    """``frames``: iterable of (frame_id, float (H, W) scores). Writes the tree into a new
+    ``out_dir`` (atomically: a run that stops leaves nothing), validates it against
+    ``expected_shapes`` ({frame_id: (H, W)} of the split's images; default: the frames written)
+    and zips it to ``out_dir/<method>_<split>.zip``. Returns the zip's path."""
+    check_smiyc_names(method, split)
+    check_new_output_dir(None, out_dir)
+    shapes = {}
+    with atomic_output_dir(out_dir) as tmp:
+        for frame, scores in frames:
+            if frame in shapes:
+                raise ValueError(f'frame {frame} given twice')
+            scores = np.asarray(scores)
+            if scores.ndim != 2 or not np.isfinite(scores).all():
+                raise ValueError(f'{frame}: scores must be a finite (H, W) map')
+            write_hdf5_atomic(smiyc_frame_path(tmp, method, split, frame), scores)
+            shapes[frame] = scores.shape
+        if not shapes:
+            raise ValueError('no frame to submit')
+        validate_smiyc_submission(tmp, method, split, expected_shapes or shapes)
+        zip_folder_atomic(tmp, osp.join(tmp, f'{method}_{split}.zip'), 'anomaly_p')
+    return osp.join(out_dir, f'{method}_{split}.zip')

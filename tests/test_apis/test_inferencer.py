@@ -1,0 +1,125 @@
+import glob
+import os
+import os.path as osp
+
+import cv2
+import h5py
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmseg.registry import MODELS
+
+from anomseg.apis import AnomalyInferencer
+from tests.conftest import REPO, require_shared
+from tests.test_apis.test_frames import write_video
+
+CFG = osp.join(REPO, 'configs', 'mask2former', 'mask2former_mnv2-lite_1k_synthroad-256x256.py')
+
+
+@pytest.fixture(scope='module')
+def checkpoint(tmp_path_factory):
+    """Random weights of the config's model, saved as mmengine saves a checkpoint."""
+    cfg = Config.fromfile(CFG)
+    cfg.model.backbone.init_cfg = None
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    path = str(tmp_path_factory.mktemp('ckpt') / 'model.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
+    return path
+
+
+@pytest.fixture(scope='module')
+def inferencer(checkpoint):
+    return AnomalyInferencer(CFG, checkpoint, scorer='rba,msp')
+
+
+def test_results_match_the_model_on_real_frames(inferencer, tmp_path):
+    frames = sorted(glob.glob(osp.join(require_shared('data', 'RoadAnomaly_jpg', 'frames'),
+                                       '*.jpg')))[:2]
+    out = str(tmp_path / 'out')
+    summary = inferencer.run(frames[0], out, scores='npy', progress=False)
+    assert summary['frames'] == 1 and summary['score_range'] == (-2.0, 0.0)  # config's range
+    image = cv2.imread(frames[0])
+    direct = inferencer([image])[0]
+    stem = osp.splitext(osp.basename(frames[0]))[0]
+    saved = np.load(osp.join(out, 'scores', f'{stem}_rba.npy'))
+    assert saved.dtype == np.float16 and saved.shape == image.shape[:2]
+    assert np.array_equal(saved, direct['scores']['rba'].astype(np.float16))
+    # msp = 1 - max softmax of 9 classes lies in [0, 8/9]; rba = -sum tanh(L_k) in [-9, 0]
+    assert 0 <= direct['scores']['msp'].min() and direct['scores']['msp'].max() <= 8 / 9 + 1e-6
+    assert -9 <= direct['scores']['rba'].min() and direct['scores']['rba'].max() <= 0
+    assert direct['sem_seg'].shape == image.shape[:2]
+    vis = cv2.imread(osp.join(out, 'vis', f'{stem}.png'))
+    # heatmap + 60-pixel colour bar + class prediction, at the image's height
+    assert vis.shape == (image.shape[0], 2 * image.shape[1] + 60, 3)
+
+
+def test_hdf5_scores_read_back_equal(inferencer, tiny_synthroad, tmp_path):
+    src = osp.join(tiny_synthroad, 'anomaly', 'images', 'anomaly_0000.png')
+    out = str(tmp_path / 'out')
+    inferencer.run(src, out, scores='hdf5', vis=False, progress=False)
+    direct = inferencer([cv2.imread(src)])[0]['scores']
+    for name in ('rba', 'msp'):
+        with h5py.File(osp.join(out, 'scores', f'anomaly_0000_{name}.hdf5'), 'r') as fh:
+            value = fh['value'][()]
+            assert fh['value'].compression == 'gzip'
+        assert value.dtype == np.float16
+        assert np.array_equal(value, direct[name].astype(np.float16))
+    assert not osp.exists(osp.join(out, 'vis'))
+
+
+def test_video_to_heatmap_mp4_with_temporal_smoothing(inferencer, tiny_synthroad, tmp_path):
+    frames = [cv2.imread(p) for p in
+              sorted(glob.glob(osp.join(tiny_synthroad, 'sequence', 'images', '*.png')))]
+    video = tmp_path / 'drive.mp4'
+    write_video(video, frames, fps=5)
+    out = str(tmp_path / 'out')
+    summary = inferencer.run(str(video), out, scores='npy', temporal_smoothing=0.5,
+                             progress=False)
+    assert summary['frames'] == len(frames) == 3
+    cap = cv2.VideoCapture(summary['video'])
+    assert cap.get(cv2.CAP_PROP_FRAME_COUNT) == 3 and cap.get(cv2.CAP_PROP_FPS) == 5
+    h, w = frames[0].shape[:2]
+    assert (cap.get(cv2.CAP_PROP_FRAME_HEIGHT), cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == \
+        (h, 2 * w + 60)
+    cap.release()
+    # smoothing: s~_1 = 0.5 s_1 + 0.5 s~_0, on the decoded frames themselves
+    decoded = [f for _, f in __import__('anomseg').apis.open_frames(str(video)).frames()]
+    raw = [inferencer([f])[0]['scores']['rba'] for f in decoded]
+    s1 = np.load(osp.join(out, 'scores', 'drive_000001_rba.npy')).astype(np.float32)
+    # float16 files: relative precision 2^-11
+    assert np.allclose(s1, 0.5 * raw[1] + 0.5 * raw[0], rtol=1e-3, atol=1e-3)
+    assert np.abs(raw[1] - raw[0]).max() > 0.02         # so smoothing is visible at all
+    leftovers = [f for f in os.listdir(out) if f.startswith('.')]
+    assert leftovers == []
+
+
+def test_interrupted_video_leaves_no_mp4(inferencer, tiny_synthroad, tmp_path, monkeypatch):
+    frames = [cv2.imread(p) for p in
+              sorted(glob.glob(osp.join(tiny_synthroad, 'sequence', 'images', '*.png')))]
+    video = tmp_path / 'drive.mp4'
+    write_video(video, frames, fps=5)
+    calls = []
+    original = type(inferencer).__call__
+
+    def failing(self, images):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(self, images)
+
+    monkeypatch.setattr(type(inferencer), '__call__', failing)
+    out = tmp_path / 'out'
+    with pytest.raises(KeyboardInterrupt):
+        inferencer.run(str(video), str(out), progress=False)
+    assert os.listdir(out) == []
+
+
+def test_bad_arguments(inferencer, tmp_path):
+    with pytest.raises(KeyError, match='energy'):
+        inferencer.run(str(tmp_path), str(tmp_path / 'o'), scorer='energy')
+    with pytest.raises(ValueError, match='scores'):
+        inferencer.run(str(tmp_path), str(tmp_path / 'o'), scores='png')
+    with pytest.raises(FileNotFoundError, match='nope.pth'):
+        AnomalyInferencer(CFG, str(tmp_path / 'nope.pth'))

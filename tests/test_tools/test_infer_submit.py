@@ -1,0 +1,54 @@
+"""The one-command paths of the deliverables: video -> heatmap MP4, checkpoint -> submission."""
+import glob
+import os.path as osp
+import zipfile
+
+import cv2
+import pytest
+import torch
+from mmengine.config import Config
+from mmseg.registry import MODELS
+
+from tests.test_apis.test_frames import write_video
+from tests.test_tools.test_train_test import run_tool
+
+CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_1k_synthroad-256x256.py'
+
+
+@pytest.fixture(scope='module')
+def checkpoint(tmp_path_factory):
+    cfg = Config.fromfile(CFG)
+    cfg.model.backbone.init_cfg = None
+    torch.manual_seed(0)
+    path = str(tmp_path_factory.mktemp('ckpt') / 'model.pth')
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
+    return path
+
+
+@pytest.mark.slow
+def test_video_to_heatmap_mp4(checkpoint, tiny_synthroad, tmp_path):
+    frames = [cv2.imread(p) for p in
+              sorted(glob.glob(osp.join(tiny_synthroad, 'sequence', 'images', '*.png')))]
+    write_video(tmp_path / 'drive.mp4', frames, fps=10)
+    out = tmp_path / 'out'
+    log = run_tool('tools/infer.py', CFG, checkpoint, str(tmp_path / 'drive.mp4'),
+                   '--out-dir', str(out), '--scores', 'npy')
+    assert '"frames": 3' in log
+    cap = cv2.VideoCapture(str(out / 'drive_anomaly.mp4'))
+    assert cap.get(cv2.CAP_PROP_FRAME_COUNT) == 3 and cap.get(cv2.CAP_PROP_FPS) == 10
+    assert len(glob.glob(str(out / 'scores' / '*.npy'))) == 3 * 4     # 4 scorers
+
+
+@pytest.mark.slow
+def test_checkpoint_to_smiyc_and_oodis_submissions(checkpoint, tiny_synthroad, tmp_path):
+    images = osp.join(tiny_synthroad, 'anomaly', 'images')
+    run_tool('tools/submit.py', 'smiyc', CFG, checkpoint, '--images', images, '--split',
+             'AnomalyTrack-all', '--method', 'anomseg-test', '--out-dir', str(tmp_path / 's'))
+    with zipfile.ZipFile(tmp_path / 's' / 'anomseg-test_AnomalyTrack-all.zip') as zf:
+        assert sorted(zf.namelist()) == [
+            f'anomaly_p/anomseg-test/AnomalyTrack-all/anomaly_{i:04d}.hdf5' for i in range(3)]
+    run_tool('tools/submit.py', 'oodis', CFG, checkpoint, '--roadanomaly', images,
+             '--threshold', '0.5', '--out-dir', str(tmp_path / 'o'))
+    with zipfile.ZipFile(tmp_path / 'o' / 'oodis_submission.zip') as zf:
+        txts = sorted(n for n in zf.namelist() if n.endswith('_pred.txt'))
+    assert txts == [f'roadanomaly/anomaly_{i:04d}_instanceIds_pred.txt' for i in range(3)]

@@ -1,0 +1,58 @@
+"""Anomaly heatmaps (and raw scores) for an image, a folder, a glob or a video.
+
+    python tools/infer.py CONFIG CHECKPOINT SOURCE --out-dir OUT [--scores npy|hdf5]
+        [--scorer rba] [--device cuda:0] [--batch-size 4] [--temporal-smoothing 0.5]
+        [--score-range VMIN VMAX | --per-frame-range] [--no-semantic] [--no-video]
+
+Writes OUT/vis/NAME.png (heatmap with colour bar beside the class prediction), OUT/scores/ and,
+for a video, OUT/SOURCE_anomaly.mp4 at the source frame rate. See ``AnomalyInferencer.run``.
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+from mmengine.config import DictAction
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from anomseg.apis import AnomalyInferencer  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('source', help='image, folder, glob pattern (quoted) or video file')
+    parser.add_argument('--out-dir', required=True)
+    parser.add_argument('--scorer', help='scorer(s) to compute, comma-separated; the first is '
+                        'drawn (default: the config\'s scorers)')
+    parser.add_argument('--scores', choices=['npy', 'hdf5'], help='also save raw scores')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--batch-size', type=int, default=1)
+    parser.add_argument('--temporal-smoothing', type=float, default=0.0,
+                        help='a in [0, 1): s~_t = (1 - a) s_t + a s~_(t-1) across frames')
+    parser.add_argument('--score-range', type=float, nargs=2, metavar=('VMIN', 'VMAX'))
+    parser.add_argument('--per-frame-range', action='store_true',
+                        help='colour scale from each frame\'s own percentiles')
+    parser.add_argument('--no-semantic', action='store_true', help='heatmap only')
+    parser.add_argument('--no-video', action='store_true', help='PNG frames instead of an MP4')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='key=value overrides of the config')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    inferencer = AnomalyInferencer(args.config, args.checkpoint, device=args.device,
+                                   scorer=args.scorer, cfg_options=args.cfg_options)
+    summary = inferencer.run(args.source, args.out_dir, scores=args.scores,
+                             semantic=not args.no_semantic, video=not args.no_video,
+                             temporal_smoothing=args.temporal_smoothing,
+                             score_range=args.score_range, per_frame_range=args.per_frame_range,
+                             batch_size=args.batch_size)
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == '__main__':
+    main()
