@@ -1,6 +1,7 @@
 from .camvid import CamVidDataset
 from .fishyscapes import FishyscapesDataset
 from .lost_and_found import FishyscapesLAFDataset, LostAndFoundDataset
+from .medical import MedicalSliceDataset
 from .ood_bank import BANK_FORMAT, BANK_INDEX, ObjectBank
 from .road_anomaly import RoadAnomalyDataset
 from .smiyc import SMIYCDataset
@@ -8,6 +9,6 @@ from .synthroad import SYNTHROAD_CLASSES, SYNTHROAD_PALETTE, SynthRoadDataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = ['CamVidDataset', 'FishyscapesDataset', 'FishyscapesLAFDataset', 'LostAndFoundDataset',
-           'BANK_FORMAT', 'BANK_INDEX', 'ObjectBank',
+           'BANK_FORMAT', 'BANK_INDEX', 'MedicalSliceDataset', 'ObjectBank',
            'RoadAnomalyDataset', 'SMIYCDataset',
            'SYNTHROAD_CLASSES', 'SYNTHROAD_PALETTE', 'SynthRoadDataset']

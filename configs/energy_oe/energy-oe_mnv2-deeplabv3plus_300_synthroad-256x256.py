@@ -1,5 +1,6 @@
 # Energy-based outlier exposure (Liu et al., NeurIPS 2020) of the SynthRoad DeepLabV3+ /
-# MobileNetV2: the whole model fine-tunes with cross-entropy (outliers ignored) plus
+# MobileNetV2: the decode head fine-tunes (backbone frozen: fine-tuning the whole model cost
+# 4.2 points of val mIoU in 300 iterations, measured) with cross-entropy (outliers ignored) plus
 # lambda = 0.1 times the energy squared hinge. Margins for this model's logit scale: its free
 # energy on SynthRoad val pixels has 5th/50th/95th percentiles -7.3 / -5.7 / -3.3, and -5.1 /
 # -3.0 / -1.9 on anomaly pixels (measured on the 1k-iteration model), so m_in = -8, m_out = -2.
@@ -12,6 +13,7 @@ model = dict(
     data_preprocessor=dict(size=crop_size),
     decode_head=dict(num_classes=9),
     outlier_losses=[dict(type='EnergyOELoss', m_in=-8.0, m_out=-2.0, loss_weight=0.1)],
+    trainable=['decode_head'],
     test_cfg=dict(mode='whole', scorer=['energy', 'msp', 'max_logit', 'entropy']))
 optim_wrapper = dict(clip_grad=None)
 load_from = 'work_dirs/deeplabv3plus_mnv2_1k_synthroad-256x256/iter_1000.pth'

@@ -14,20 +14,28 @@ class LoadAnomalyAnnotations(BaseTransform):
     else raises an error naming the file.
     ``gt_anomaly_map`` joins ``seg_fields``, so mmseg's geometric transforms move it along.
 
+    ``path_key`` names the results key holding the label file (default ``seg_map_path``; a
+    dataset with class labels in ``seg_map_path`` for ``LoadAnnotations`` passes its anomaly
+    masks under another key, e.g. ``MedicalSliceDataset``'s ``anomaly_map_path``).
+
     Where the sample has ``instance_map_path`` (instance ground truth, Cityscapes-style: ids >= 1000
     are instances; a dataset whose files number instances 1..N gives ``instance_id_offset=1000``),
     it is read into ``gt_anomaly_instances`` (int32) as well.
     """
 
     def __init__(self, label_map=None, void_index=255, imdecode_backend='pillow',
-                 backend_args=None):
+                 backend_args=None, path_key='seg_map_path'):
         self.label_map = dict(label_map or {})
+        self.path_key = path_key
         self.void_index = void_index
         self.imdecode_backend = imdecode_backend
         self.backend_args = backend_args
 
     def transform(self, results):
-        path = results['seg_map_path']
+        if self.path_key not in results:
+            raise KeyError(f'{results.get("img_path", "a sample")}: no {self.path_key!r} to read '
+                           f'anomaly labels from')
+        path = results[self.path_key]
         label = mmcv.imfrombytes(fileio.get(path, backend_args=self.backend_args),
                                  flag='unchanged', backend=self.imdecode_backend)
         if label is None or label.ndim != 2:

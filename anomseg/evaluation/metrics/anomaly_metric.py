@@ -46,8 +46,9 @@ class AnomalyMetric(BaseMetric):
       ``AP_inst`` and ``AP50_inst``, predicted instances being the 8-connected components above
       that threshold, each as confident as its mean score (``functional.instances``).
 
-    Frames that also carry semantic labels (``gt_sem_seg``) add the closed-set ``mIoU`` over the
-    model's classes (``dataset_meta``), computed as mmseg's ``IoUMetric`` does.
+    Frames that also carry semantic labels (``gt_sem_seg``) add the closed-set ``mIoU`` and
+    ``mDice`` (2 |P & G| / (|P| + |G|) per class, averaged) over the model's classes
+    (``dataset_meta``), computed as mmseg's ``IoUMetric`` does.
 
     With ``report_dir``, a report per scorer: ``{report_name}_{scorer}_curves.png`` (precision-
     recall and ROC), ``{report_name}_{scorer}_hist.png`` (scores of inlier and of anomaly pixels)
@@ -188,6 +189,7 @@ class AnomalyMetric(BaseMetric):
         if ious:
             intersect, union = (sum(s[i] for s in ious) for i in (0, 1))
             out['mIoU'] = float(np.nanmean((intersect / union).numpy()))
+            out['mDice'] = float(np.nanmean((2 * intersect / (union + intersect)).numpy()))
         for name, c in counts.items():
             exact = curve_metrics(c)
             values = {m: exact[m] for m in self.metrics}
@@ -212,7 +214,8 @@ class AnomalyMetric(BaseMetric):
             f'{v[k]:>12.4f}' if 'threshold' in k else f'{100 * v[k]:>12.2f}' for k in keys)
             for name, v in rows]
         if 'mIoU' in out:
-            table.append(f'closed-set mIoU: {100 * out["mIoU"]:.2f}')
+            table.append(f'closed-set mIoU: {100 * out["mIoU"]:.2f}, mDice: '
+                         f'{100 * out["mDice"]:.2f}')
         print_log('\n' + '\n'.join(table) + '\n(percent; thresholds as scores)',
                   logger=MMLogger.get_current_instance())
         return out

@@ -1,0 +1,249 @@
+"""NIfTI volumes (Medical Segmentation Decathlon layout) to 2D slices for ``MedicalSliceDataset``.
+
+Input: ``TaskXX_Name/{imagesTr,labelsTr}/*.nii.gz`` and ``dataset.json`` (macOS ``._*`` files
+from the archives are skipped). Each case is
+
+1. reoriented to RAS+ from its affine (``nibabel.as_closest_canonical``), so every volume, in
+   whatever orientation it was stored, is cut into the same axial slices;
+2. brought to 8 bits: CT with a HU window (``--window LEVEL WIDTH``: [L - W/2, L + W/2] -> 0..255),
+   MRI by its 0.5 / 99.5 percentiles;
+3. resampled in-plane to ``--spacing`` mm (linear for images, nearest for labels);
+4. cut into axial slices: those with label content (default) or every ``--stride``-th slice.
+
+Labels are remapped by ``--inlier`` (original label -> class, e.g. ``1:1`` for Task07's
+pancreas) and ``--anomaly`` (original labels that are anomalies, e.g. ``2``, its tumour).
+Cases are split per case (never one patient in two splits), seeded.
+
+Output (a new folder, renamed into place when complete)::
+
+    images/{split}/{case}_{z:04d}.png    8-bit slice
+    labels/{split}/{case}_{z:04d}.png    inlier classes (0 background), anomaly pixels 255 (ignored)
+    anomaly/{split}/{case}_{z:04d}.png   0 inlier, 1 anomaly, 255 outside the region of interest
+    meta.json                            classes, settings, the cases of each split
+
+``--roi`` sets the region of interest of the anomaly maps: ``all`` pixels, the ``body``
+(image above ``--body-threshold`` in HU / intensity), or the ``organ`` (inlier organs and
+anomalies grown by ``--roi-margin`` pixels).
+
+Usage::
+
+    python data_prep/msd.py --task Task07_Pancreas --out data/msd_pancreas \
+        --inlier 1:1 --anomaly 2 --classes background pancreas --window 40 400 --spacing 1.0
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from anomseg.utils.io import atomic_output_dir, check_new_output_dir  # noqa: E402
+
+SPLITS = ('train', 'val', 'test')
+
+
+def load_canonical(path):
+    """(volume as float32 in RAS+ axis order, voxel sizes (3,)) of a NIfTI file."""
+    import nibabel as nib
+    try:
+        image = nib.as_closest_canonical(nib.load(path))
+    except Exception as err:  # nibabel raises several types for broken files
+        raise ValueError(f'{path}: not a readable NIfTI volume ({err})') from None
+    return np.asarray(image.dataobj, np.float32), np.asarray(image.header.get_zooms()[:3],
+                                                             np.float64)
+
+
+def to_uint8(volume, window=None, percentiles=(0.5, 99.5)):
+    """CT window (level, width) or, without one, the volume's percentile range -> uint8."""
+    if window is not None:
+        level, width = window
+        lo, hi = level - width / 2, level + width / 2
+    else:
+        lo, hi = np.percentile(volume, percentiles)
+    scaled = (volume - lo) / max(hi - lo, 1e-6)
+    return np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)
+
+
+def resample_slice(array, zooms, spacing, nearest):
+    """Resize an (X, Y) slice with voxel sizes ``zooms`` to ``spacing`` mm."""
+    if spacing is None:
+        return array
+    x, y = array.shape
+    size = (max(1, int(round(y * zooms[1] / spacing))), max(1, int(round(x * zooms[0] / spacing))))
+    interp = cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR
+    return cv2.resize(array, size, interpolation=interp)
+
+
+def slice_picture(array):
+    """An axial RAS slice (x: right, y: anterior) as a picture: anterior up, patient's right on
+    the left of the image (the radiological convention)."""
+    return np.ascontiguousarray(array[::-1, ::-1].T)
+
+
+def remap(labels, inlier, anomaly):
+    """(class map: inlier classes, 0 background (also every label not listed), anomaly 255;
+    anomaly mask) of original labels."""
+    lut = np.zeros(int(max(labels.max(), *inlier, *anomaly, 0)) + 1, np.uint8)
+    for old, new in inlier.items():
+        lut[old] = new
+    for old in anomaly:
+        lut[old] = 255
+    classes = lut[labels.astype(np.int64)]
+    return classes, classes == 255
+
+
+def region_of_interest(image, classes, anomaly, roi, body_threshold, margin):
+    if roi == 'all':
+        return np.ones(classes.shape, bool)
+    if roi == 'body':
+        return image > body_threshold
+    organ = ((classes > 0) & (classes != 255)) | anomaly
+    if margin:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
+        organ = cv2.dilate(organ.astype(np.uint8), kernel) > 0
+    return organ
+
+
+def split_cases(cases, fractions=(0.7, 0.1, 0.2), seed=0):
+    """{split: sorted cases}: a seeded permutation of the cases cut by ``fractions``; every split
+    with a positive fraction gets at least one case when there are enough."""
+    order = [cases[i] for i in np.random.default_rng(seed).permutation(len(cases))]
+    n = len(order)
+    counts = [int(round(f * n)) for f in fractions]
+    for i, f in enumerate(fractions):
+        if f > 0 and counts[i] == 0 and sum(counts) < n:
+            counts[i] = 1
+    counts[0] = n - sum(counts[1:])
+    out, start = {}, 0
+    for split, count in zip(SPLITS, counts):
+        out[split] = sorted(order[start:start + count])
+        start += count
+    return out
+
+
+def msd_pairs(task_dir):
+    """(case, image path, label path) of the task's training cases, checked to exist."""
+    meta_path = osp.join(task_dir, 'dataset.json')
+    if not osp.isfile(meta_path):
+        raise FileNotFoundError(f'{meta_path} not found: expected an MSD task folder')
+    with open(meta_path) as fh:
+        try:
+            meta = json.load(fh)
+        except json.JSONDecodeError as err:
+            raise ValueError(f'{meta_path}: not valid JSON ({err})') from None
+    pairs, missing = [], []
+    for entry in meta.get('training', []):
+        image = osp.normpath(osp.join(task_dir, entry['image']))
+        label = osp.normpath(osp.join(task_dir, entry['label']))
+        if osp.basename(image).startswith('._'):
+            continue
+        for path in (image, label):
+            if not osp.isfile(path):
+                missing.append(path)
+        case = osp.basename(image).split('.nii')[0]
+        pairs.append((case, image, label))
+    if missing:
+        raise FileNotFoundError(f'{meta_path}: {len(missing)} files it lists are missing, e.g. '
+                                f'{missing[0]}')
+    if not pairs:
+        raise ValueError(f'{meta_path}: no training case listed')
+    return pairs
+
+
+def convert_cases(pairs, out_dir, inlier, anomaly, classes, window=None, spacing=None, stride=1,
+                  content_only=True, roi='organ', body_threshold=-500.0, roi_margin=10,
+                  fractions=(0.7, 0.1, 0.2), seed=0, source=None, other_background=False):
+    """Convert (case, image, label) NIfTI pairs into slices; see the module docstring. Labels
+    neither inlier nor anomaly are an error unless ``other_background`` (then background)."""
+    check_new_output_dir(source, out_dir)
+    volumes = {}
+    for case, image_path, label_path in pairs:  # read and check everything before writing
+        image, zooms = load_canonical(image_path)
+        labels, label_zooms = load_canonical(label_path)
+        if image.shape != labels.shape or not np.allclose(zooms, label_zooms, atol=1e-3):
+            raise ValueError(f'{label_path}: grid {labels.shape} @ {label_zooms} does not match '
+                             f'its image {image_path}: {image.shape} @ {zooms}')
+        unknown = set(np.unique(labels).astype(int)) - set(inlier) - set(anomaly) - {0}
+        if unknown and not other_background:
+            raise ValueError(f'{label_path}: labels {sorted(unknown)} are neither inlier '
+                             f'({sorted(inlier)}) nor anomaly ({sorted(anomaly)}); map them or '
+                             f'pass --other-background')
+        volumes[case] = (image, np.rint(labels).astype(np.int64), zooms)
+    splits = split_cases(sorted(volumes), fractions, seed)
+    counts = {s: 0 for s in SPLITS}
+    with atomic_output_dir(out_dir) as tmp:
+        for split, cases in splits.items():
+            for kind in ('images', 'labels', 'anomaly'):
+                os.makedirs(osp.join(tmp, kind, split))
+            for case in cases:
+                image, labels, zooms = volumes[case]
+                grey = to_uint8(image, window)
+                for z in range(0, image.shape[2], stride):
+                    cls_z, ano_z = remap(labels[:, :, z], inlier, anomaly)
+                    if content_only and not (cls_z.any() or ano_z.any()):
+                        continue
+                    cls, ano = cls_z, ano_z
+                    roi_mask = region_of_interest(image[:, :, z], cls, ano, roi, body_threshold,
+                                                  roi_margin)
+                    anomaly_map = np.where(roi_mask, ano.astype(np.uint8), 255).astype(np.uint8)
+                    name = f'{case}_{z:04d}.png'
+                    for kind, arr, nearest in (('images', grey[:, :, z], False),
+                                               ('labels', cls, True),
+                                               ('anomaly', anomaly_map, True)):
+                        pic = slice_picture(resample_slice(arr, zooms, spacing, nearest))
+                        cv2.imwrite(osp.join(tmp, kind, split, name), pic)
+                    counts[split] += 1
+        with open(osp.join(tmp, 'meta.json'), 'w') as fh:
+            json.dump(dict(classes=list(classes), inlier={str(k): v for k, v in inlier.items()},
+                           anomaly=sorted(anomaly), window=window, spacing=spacing,
+                           stride=stride, roi=roi, splits=splits, slices=counts), fh, indent=1)
+    return splits, counts
+
+
+def parse_mapping(items):
+    out = {}
+    for item in items:
+        old, new = item.split(':')
+        out[int(old)] = int(new)
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--task', required=True, help='MSD task folder (with dataset.json)')
+    parser.add_argument('--out', required=True, help='a new folder')
+    parser.add_argument('--inlier', nargs='+', required=True, help='original:class, e.g. 1:1')
+    parser.add_argument('--anomaly', type=int, nargs='*', default=[], help='original labels')
+    parser.add_argument('--classes', nargs='+', required=True, help='class names, 0 first')
+    parser.add_argument('--window', type=float, nargs=2, metavar=('LEVEL', 'WIDTH'),
+                        help='CT window in HU (default: percentile scaling, for MRI)')
+    parser.add_argument('--spacing', type=float, help='in-plane spacing in mm')
+    parser.add_argument('--stride', type=int, default=1)
+    parser.add_argument('--all-slices', action='store_true', help='not only slices with labels')
+    parser.add_argument('--other-background', action='store_true',
+                        help='labels neither --inlier nor --anomaly become background')
+    parser.add_argument('--roi', choices=['all', 'body', 'organ'], default='organ')
+    parser.add_argument('--roi-margin', type=int, default=10, help='pixels, for --roi organ')
+    parser.add_argument('--body-threshold', type=float, default=-500.0)
+    parser.add_argument('--fractions', type=float, nargs=3, default=(0.7, 0.1, 0.2))
+    parser.add_argument('--seed', type=int, default=0)
+    args = parser.parse_args(argv)
+    inlier = parse_mapping(args.inlier)
+    if max(inlier.values()) >= len(args.classes):
+        parser.error(f'--classes names {len(args.classes)} classes but --inlier maps to '
+                     f'{max(inlier.values())}')
+    splits, counts = convert_cases(
+        msd_pairs(args.task), args.out, inlier, set(args.anomaly), args.classes,
+        window=args.window, spacing=args.spacing, stride=args.stride,
+        content_only=not args.all_slices, roi=args.roi, body_threshold=args.body_threshold,
+        roi_margin=args.roi_margin, fractions=tuple(args.fractions), seed=args.seed,
+        source=args.task, other_background=args.other_background)
+    print(f'{sum(counts.values())} slices ({counts}) from cases {splits} written to {args.out}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,28 @@
+import cv2
+import numpy as np
+
+from data_prep.medical_lesions import insert_lesion
+
+
+def test_lesion_lies_in_the_roi_and_changes_only_its_surroundings():
+    image = np.full((80, 90), 120, np.uint8)
+    roi = np.zeros((80, 90), bool)
+    roi[20:60, 20:70] = True
+    out, mask = insert_lesion(image, roi, np.random.default_rng(0), size=(12, 12),
+                              contrast=(50, 50))
+    assert mask.any() and not (mask & ~roi).any()
+    changed = out != image
+    near = cv2.dilate(mask.astype(np.uint8), np.ones((13, 13), np.uint8)) > 0
+    assert changed.any() and not (changed & ~near).any()       # feathering stays within 6 px
+    assert np.abs(out[mask].astype(int) - 120).mean() > 25     # contrast 50 * (0.75 +- 0.25)
+    again, mask2 = insert_lesion(image, roi, np.random.default_rng(0), size=(12, 12),
+                                 contrast=(50, 50))
+    assert np.array_equal(out, again) and np.array_equal(mask, mask2)
+
+
+def test_no_room_no_lesion():
+    image = np.zeros((20, 20), np.uint8)
+    roi = np.zeros((20, 20), bool)
+    roi[5, 5] = True
+    out, mask = insert_lesion(image, roi, np.random.default_rng(0), size=(12, 12))
+    assert np.array_equal(out, image) and not mask.any()
