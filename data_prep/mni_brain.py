@@ -7,7 +7,7 @@ pixels (z = 11..148 at 1 mm) are split into contiguous blocks, so no test slice 
 closer than ``gap`` slices in training:
 
 - test: z in [``test_block``), each with 1-3 lesions inserted into the brain
-  (``data_prep/medical_lesions.py``; anomaly map 1 on lesions, 0 elsewhere in the brain, 255
+  (``data_prep/medical_lesions.py``, ``--lesions smooth`` or ``speckled``; anomaly map 1 on lesions, 0 elsewhere in the brain, 255
   outside it; lesion pixels are 255 (ignored) in the class labels);
 - val: z in [``val_block``), no lesion (closed-set Dice for checkpoint choice);
 - train: every ``stride``-th remaining slice, ``gap`` slices away from both blocks.
@@ -64,7 +64,11 @@ def plan_splits(brain_z, test_block, val_block, gap, stride):
     return dict(train=far[::stride], val=val, test=test)
 
 
-def build(out_dir, test_block=(70, 94), val_block=(120, 128), gap=4, stride=2, seed=0):
+LESIONS = dict(smooth=dict(), speckled=dict(texture_sigma=1.0, texture_amount=1.0))
+
+
+def build(out_dir, test_block=(70, 94), val_block=(120, 128), gap=4, stride=2, seed=0,
+          lesions='smooth'):
     check_new_output_dir(None, out_dir)
     paths = template_paths()
     t1, _ = load_canonical(paths['t1'])
@@ -88,7 +92,7 @@ def build(out_dir, test_block=(70, 94), val_block=(120, 128), gap=4, stride=2, s
                 if split == 'test':
                     rng = np.random.default_rng([seed, z])
                     for _ in range(int(rng.integers(1, 4))):
-                        img, mask = insert_lesion(img, roi, rng)
+                        img, mask = insert_lesion(img, roi, rng, **LESIONS[lesions])
                         lesion |= mask
                     lesion_pixels += int(lesion.sum())
                 anomaly = np.where(roi, lesion.astype(np.uint8), 255).astype(np.uint8)
@@ -99,7 +103,8 @@ def build(out_dir, test_block=(70, 94), val_block=(120, 128), gap=4, stride=2, s
         with open(osp.join(tmp, 'meta.json'), 'w') as fh:
             json.dump(dict(source='nilearn MNI ICBM152 2009a (T1, GM, WM)', classes=CLASSES,
                            palette=PALETTE, splits={k: v for k, v in splits.items()},
-                           test_lesion_pixels=lesion_pixels, seed=seed, gap=gap, stride=stride),
+                           test_lesion_pixels=lesion_pixels, lesions=lesions, seed=seed,
+                           gap=gap, stride=stride),
                       fh, indent=1)
     return splits
 
@@ -108,8 +113,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--out', required=True)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--lesions', choices=sorted(LESIONS), default='smooth',
+                        help='smooth: brighter or darker blobs; speckled: fine texture, no mean '
+                             'shift (see data_prep/medical_lesions.py)')
     args = parser.parse_args(argv)
-    splits = build(args.out, seed=args.seed)
+    splits = build(args.out, seed=args.seed, lesions=args.lesions)
     print({k: len(v) for k, v in splits.items()}, 'slices written to', args.out)
 
 

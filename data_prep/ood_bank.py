@@ -200,7 +200,8 @@ def skimage_objects(num_objects=200, min_size=40, max_size=160, seed=0):
             h, w = mask.shape
             if src.shape[0] < h or src.shape[1] < w:
                 f = max(h / src.shape[0], w / src.shape[1])
-                src = cv2.resize(src, (int(np.ceil(src.shape[1] * f)), int(np.ceil(src.shape[0] * f))))
+                src = cv2.resize(src, (int(np.ceil(src.shape[1] * f)),
+                                       int(np.ceil(src.shape[0] * f))))
             top = int(rng.integers(0, src.shape[0] - h + 1))
             left = int(rng.integers(0, src.shape[1] - w + 1))
             obj = src[top:top + h, left:left + w]

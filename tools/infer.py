@@ -3,6 +3,7 @@
     python tools/infer.py CONFIG CHECKPOINT SOURCE --out-dir OUT [--scores npy|hdf5]
         [--scorer rba] [--device cuda:0] [--batch-size 4] [--temporal-smoothing 0.5]
         [--score-range VMIN VMAX | --per-frame-range] [--no-semantic] [--no-video]
+        [--display-window LOW HIGH]
 
 Writes OUT/vis/NAME.png (heatmap with colour bar beside the class prediction), OUT/scores/ and,
 for a video, OUT/SOURCE_anomaly.mp4 at the source frame rate. See ``AnomalyInferencer.run``.
@@ -36,6 +37,8 @@ def parse_args(argv=None):
     parser.add_argument('--per-frame-range', action='store_true',
                         help='colour scale from each frame\'s own percentiles')
     parser.add_argument('--no-semantic', action='store_true', help='heatmap only')
+    parser.add_argument('--display-window', type=float, nargs=2, metavar=('LOW', 'HIGH'),
+                        help='grey-level window of the displayed image (medical slices)')
     parser.add_argument('--no-video', action='store_true', help='PNG frames instead of an MP4')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='key=value overrides of the config')
@@ -50,7 +53,7 @@ def main(argv=None):
                              semantic=not args.no_semantic, video=not args.no_video,
                              temporal_smoothing=args.temporal_smoothing,
                              score_range=args.score_range, per_frame_range=args.per_frame_range,
-                             batch_size=args.batch_size)
+                             batch_size=args.batch_size, display_window=args.display_window)
     print(json.dumps(summary, indent=1))
 
 

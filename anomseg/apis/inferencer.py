@@ -24,7 +24,7 @@ from mmengine.utils import ProgressBar
 from mmseg.registry import DATASETS, MODELS
 
 from anomseg.utils.io import write_hdf5_atomic, write_image_atomic, write_npy_atomic
-from anomseg.visualization import heatmap_overlay
+from anomseg.visualization import grey_window, heatmap_overlay
 from .frames import open_frames
 from .run_config import load_config
 
@@ -93,7 +93,7 @@ class AnomalyInferencer:
 
     def run(self, source, out_dir, scorer=None, scores=None, vis=True, semantic=True,
             video=True, temporal_smoothing=0.0, score_range=None, per_frame_range=False,
-            batch_size=1, progress=True):
+            batch_size=1, progress=True, display_window=None):
         """Infer every frame of ``source`` (see ``open_frames``) and write under ``out_dir``:
 
         - ``vis/NAME.png``: heatmap of ``scorer`` (default: the first) with a colour bar, beside
@@ -107,6 +107,8 @@ class AnomalyInferencer:
         then fixed for all frames, so colours mean the same everywhere. ``per_frame_range`` uses
         each frame's own percentiles instead. ``temporal_smoothing`` = a in [0, 1) smooths the
         maps of consecutive frames of equal size: s~_t = (1 - a) s_t + a s~_{t-1}.
+        ``display_window=(low, high)`` shows the image under the heatmap as grey levels
+        stretched from [low, high] (medical slices); the model still sees the original.
         Every file is written atomically. Returns a summary dict.
         """
         scorer = scorer or self.scorers[0]
@@ -146,7 +148,9 @@ class AnomalyInferencer:
                         lo, hi = score_range or np.percentile(maps[scorer], (1, 99))
                         if not per_frame_range:
                             score_range = (float(lo), float(hi))
-                        panel = heatmap_overlay(image, maps[scorer], lo, hi)
+                        shown = image if display_window is None else grey_window(
+                            image, *display_window)
+                        panel = heatmap_overlay(shown, maps[scorer], lo, hi)
                         if semantic:
                             panel = np.hstack([panel, self.semantic_panel(result['sem_seg'])])
                         if writer is not None:

@@ -1,3 +1,3 @@
-from .heatmap import colorize_scores, colour_bar, heatmap_overlay
+from .heatmap import colorize_scores, colour_bar, grey_window, heatmap_overlay
 
-__all__ = ['colorize_scores', 'colour_bar', 'heatmap_overlay']
+__all__ = ['colorize_scores', 'colour_bar', 'grey_window', 'heatmap_overlay']

@@ -32,3 +32,12 @@ def heatmap_overlay(image, scores, vmin, vmax, alpha=0.55, colormap=cv2.COLORMAP
     out = cv2.addWeighted(image, 1 - alpha, heat, alpha, 0)
     return np.hstack([out, colour_bar(out.shape[0], vmin, vmax, colormap=colormap)]) \
         if with_bar else out
+
+
+def grey_window(image, low, high):
+    """A display window for medical slices: grey levels in [low, high] stretched to 0..255
+    (clipped outside), returned as BGR so heatmaps blend over it."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    scaled = (grey.astype(np.float32) - low) / max(float(high) - float(low), 1e-6)
+    return cv2.cvtColor(np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8),
+                        cv2.COLOR_GRAY2BGR)

@@ -123,3 +123,14 @@ def test_bad_arguments(inferencer, tmp_path):
         inferencer.run(str(tmp_path), str(tmp_path / 'o'), scores='png')
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         AnomalyInferencer(CFG, str(tmp_path / 'nope.pth'))
+
+
+def test_display_window_for_medical_slices(inferencer, tiny_synthroad, tmp_path):
+    from anomseg.visualization import grey_window, heatmap_overlay
+    src = osp.join(tiny_synthroad, 'anomaly', 'images', 'anomaly_0001.png')
+    out = str(tmp_path / 'out')
+    inferencer.run(src, out, semantic=False, display_window=(20, 200), progress=False)
+    image = cv2.imread(src)
+    rba = inferencer([image])[0]['scores']['rba']
+    expected = heatmap_overlay(grey_window(image, 20, 200), rba, -2.0, 0.0)
+    assert np.array_equal(cv2.imread(osp.join(out, 'vis', 'anomaly_0001.png')), expected)

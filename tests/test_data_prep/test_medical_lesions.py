@@ -26,3 +26,12 @@ def test_no_room_no_lesion():
     roi[5, 5] = True
     out, mask = insert_lesion(image, roi, np.random.default_rng(0), size=(12, 12))
     assert np.array_equal(out, image) and not mask.any()
+
+
+def test_speckled_lesion_has_texture_but_little_mean_shift():
+    image = np.full((80, 90), 120, np.uint8)
+    roi = np.ones((80, 90), bool)
+    out, mask = insert_lesion(image, roi, np.random.default_rng(3), size=(24, 24),
+                              contrast=(60, 60), texture_sigma=1.0, texture_amount=1.0)
+    diff = out[mask].astype(float) - 120
+    assert np.abs(diff).mean() > 10 and abs(diff.mean()) < 0.5 * np.abs(diff).mean()

@@ -23,3 +23,12 @@ def test_overlay_blends_and_appends_a_bar():
     assert np.allclose(out[0, 0], 0.5 * 100 + 0.5 * lut0.astype(float), atol=1)
     with pytest.raises(ValueError, match='differ'):
         heatmap_overlay(image, np.zeros((10, 10)), 0, 1)
+
+
+def test_grey_window_stretches_and_clips():
+    from anomseg.visualization import grey_window
+    img = np.array([[10, 50, 90, 200]], np.uint8)
+    out = grey_window(img, 50, 90)
+    assert out.shape == (1, 4, 3) and (out[..., 0] == out[..., 2]).all()
+    assert out[0, :, 0].tolist() == [0, 0, 255, 255]
+    assert grey_window(np.full((1, 1), 70, np.uint8), 50, 90)[0, 0, 0] == 128

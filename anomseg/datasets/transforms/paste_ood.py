@@ -9,8 +9,9 @@ from .style_align import align_style, soft_alpha
 # How the published methods paste outliers. 'rba': RbA's released fine-tuning config (itself
 # following Mask2Anomaly/PEBAL): with probability 0.1, one object at the size it has in its source
 # image, at a random position. 'rpl': RPL pastes one object rescaled by a factor from 0.1 to 0.75
-# (its config's ood_train_scale_array; drawn uniformly here) into every mixed image. 'eam': EAM/UNO paste several objects with sizes drawn from a
-# range; the count and size range here are ours. Any key can be overridden in the config.
+# (its config's ood_train_scale_array; drawn uniformly here) into every mixed image. 'eam':
+# EAM/UNO paste several objects with sizes drawn from a range; the count and size range here are
+# ours. Any key can be overridden in the config.
 PASTE_PRESETS = {
     'rba': dict(prob=0.1, num_objects=(1, 1), scale=(1.0, 1.0)),
     'rpl': dict(prob=1.0, num_objects=(1, 1), scale=(0.1, 0.75)),
@@ -44,7 +45,8 @@ class PasteOOD(BaseTransform):
     def __init__(self, bank_root, preset=None, prob=None, num_objects=None, scale=None,
                  size=None, ood_label=254, ignore_index=255, style=None, blend_sigma=0.0):
         if preset is not None and preset not in PASTE_PRESETS:
-            raise ValueError(f'unknown paste preset {preset!r}; choose from {sorted(PASTE_PRESETS)}')
+            raise ValueError(f'unknown paste preset {preset!r}; choose from '
+                             f'{sorted(PASTE_PRESETS)}')
         cfg = dict(prob=1.0, num_objects=(1, 1), scale=None, size=None)
         cfg.update(PASTE_PRESETS.get(preset, {}))
         given = dict(prob=prob, num_objects=num_objects, scale=scale, size=size)

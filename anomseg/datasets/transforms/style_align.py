@@ -19,21 +19,31 @@ import cv2
 import numpy as np
 
 
-def _lab(bgr):
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
+def _lab_stats(lab, mask=None):
+    """Per-channel (mean, std) of an 8-bit Lab image over ``mask`` (None: all pixels), or None
+    when the mask is empty. The transfer below is affine per channel, so working in OpenCV's
+    8-bit Lab encoding gives the same result as in CIE units."""
+    if mask is not None:
+        if not mask.any():
+            return None
+        mask = mask.astype(np.uint8)
+    mean, std = cv2.meanStdDev(lab, mask=mask)
+    return mean[:, 0], std[:, 0]
 
 
 def lab_statistics_transfer(obj, obj_mask, scene, scene_mask=None, eps=1e-3):
     """Give ``obj``'s masked pixels the Lab mean and standard deviation of ``scene`` (its
     ``scene_mask`` pixels, default all). Pixels outside ``obj_mask`` are returned unchanged."""
-    obj_lab, scene_lab = _lab(obj), _lab(scene)
-    src = obj_lab[obj_mask.astype(bool)]
-    ref = scene_lab.reshape(-1, 3) if scene_mask is None else scene_lab[scene_mask.astype(bool)]
-    if len(src) == 0 or len(ref) == 0:
+    obj_lab = cv2.cvtColor(obj, cv2.COLOR_BGR2LAB)
+    src = _lab_stats(obj_lab, obj_mask.astype(bool))
+    ref = _lab_stats(cv2.cvtColor(scene, cv2.COLOR_BGR2LAB),
+                     None if scene_mask is None else scene_mask.astype(bool))
+    if src is None or ref is None:
         return obj.copy()
-    scale = ref.std(0) / np.maximum(src.std(0), eps)
-    out = (obj_lab - src.mean(0)) * scale + ref.mean(0)
-    out = cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR)
+    scale = ref[1] / np.maximum(src[1], eps)
+    out = (obj_lab.astype(np.float32) - src[0].astype(np.float32)) * scale.astype(np.float32) \
+        + ref[0].astype(np.float32)
+    out = cv2.cvtColor(np.clip(np.rint(out), 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR)
     keep = ~obj_mask.astype(bool)
     out[keep] = obj[keep]
     return out

@@ -11,7 +11,7 @@ def supervised_info_nce(embeddings, labels, temperature=0.1, num_anchors=None):
     contrast): with unit embeddings e, s_ij = e_i . e_j / tau, anchors the first ``num_anchors``
     rows (default all) and every row a contrast,
 
-        L = mean_i  -1/|P(i)| sum_{j in P(i)} log( exp(s_ij) / (exp(s_ij) + sum_{k in N(i)} exp(s_ik)) )
+        L = mean_i -1/|P(i)| sum_{j in P(i)} log(e^s_ij / (e^s_ij + sum_{k in N(i)} e^s_ik))
 
     where P(i) holds the rows of i's label except i itself and N(i) those of the other label.
     Anchors with no positive are left out; with no anchor left the loss is 0.

@@ -10,7 +10,8 @@ def rba_outlier_loss(score, ood, inlier, inlier_margin=0.0, outlier_margin=5.0):
     """RbA's outlier loss (Nayal et al., ICCV 2023): a squared hinge on the RbA score
     s(x) = -sum_k tanh(L_k(x)),
 
-        L = 1/2 [ mean_{x in inliers} relu(s(x) - m_in)^2 + mean_{x in outliers} relu(m_out - s(x))^2 ]
+        L = 1/2 [mean_{x in inliers} relu(s(x) - m_in)^2
+                 + mean_{x in outliers} relu(m_out - s(x))^2]
 
     with margins m_in = 0 and m_out = 5 as in RbA's released config (s <= 0, so with these margins
     only outliers are pushed, toward rejection by every class). Empty sets contribute 0.

@@ -79,7 +79,8 @@ class AnomalyEncoderDecoder(EncoderDecoder):
         closed = []
         for sample, lab in zip(data_samples, labels):
             sample = sample.clone()
-            sample.gt_sem_seg = PixelData(data=torch.where(lab == self.ood_index, ignore, lab)[None])
+            closed_lab = torch.where(lab == self.ood_index, ignore, lab)
+            sample.gt_sem_seg = PixelData(data=closed_lab[None])
             closed.append(sample)
         return labels, closed
 

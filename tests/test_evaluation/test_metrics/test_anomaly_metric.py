@@ -115,8 +115,8 @@ def test_closed_set_miou_beside_when_frames_have_semantic_labels():
     out = metric.evaluate()
     # class 0: I 1, U 3; class 1: I 3, U 4; class 2: I 1, U 2 (the void pixel is ignored)
     assert out['mIoU'] == pytest.approx((1 / 3 + 3 / 4 + 1 / 2) / 3)
-    # Dice 2I / (|P| + |G|): class 0: 2/(3+2), class 1: 6/(4+3), class 2: 2/(1+2)
-    assert out['mDice'] == pytest.approx((2 / 5 + 6 / 7 + 2 / 3) / 3)
+    # Dice 2I / (|P| + |G|) off the void pixel: class 0: 2/(2+2), class 1: 6/(4+3), class 2: 2/(1+2)
+    assert out['mDice'] == pytest.approx((2 / 4 + 6 / 7 + 2 / 3) / 3)
 
 
 def test_report_curves_histograms_and_worst_first_csv(tmp_path):

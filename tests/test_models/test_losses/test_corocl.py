@@ -16,7 +16,8 @@ def reference_info_nce(emb, labels, tau):
         pos = [j for j in range(n) if labels[j] == labels[i] and j != i]
         if not pos:
             continue
-        total += -sum(math.log(math.exp(sims[j]) / (math.exp(sims[j]) + neg)) for j in pos) / len(pos)
+        total += -sum(math.log(math.exp(sims[j]) / (math.exp(sims[j]) + neg))
+                      for j in pos) / len(pos)
         anchors += 1
     return total / max(anchors, 1)
 
