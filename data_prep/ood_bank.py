@@ -149,9 +149,10 @@ def ade20k_objects(root, num_classes=20, classes=None, min_area=1000, seed=0):
     chosen = {int(c) for c in classes}
     for path in seg_files:
         cls, inst = decode(path)
+        wanted = np.isin(cls, list(chosen))
         bgr = None
-        for inst_id in np.unique(inst[np.isin(cls, list(chosen))]):
-            mask = (inst == inst_id) & np.isin(cls, list(chosen))
+        for inst_id in np.unique(inst[wanted]):
+            mask = (inst == inst_id) & wanted
             if inst_id == 0 or mask.sum() < min_area:
                 continue
             if bgr is None:

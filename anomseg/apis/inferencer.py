@@ -49,7 +49,8 @@ class AnomalyInferencer:
         self.cfg = cfg
         self.model = MODELS.build(cfg.model)
         if checkpoint is not None:
-            load_checkpoint(self.model, checkpoint, map_location='cpu', logger='silent')
+            load_checkpoint(self.model, checkpoint, map_location='cpu', strict=True,
+                            logger='silent')
         self.model.to(device).eval()
         self.device = device
         self.scorers = list(self.model.scorers)

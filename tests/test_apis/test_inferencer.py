@@ -134,3 +134,10 @@ def test_display_window_for_medical_slices(inferencer, tiny_synthroad, tmp_path)
     rba = inferencer([image])[0]['scores']['rba']
     expected = heatmap_overlay(grey_window(image, 20, 200), rba, -2.0, 0.0)
     assert np.array_equal(cv2.imread(osp.join(out, 'vis', 'anomaly_0001.png')), expected)
+
+
+def test_a_checkpoint_of_another_model_is_refused(tmp_path):
+    path = str(tmp_path / 'other.pth')
+    torch.save(dict(state_dict={'backbone.conv1.conv.weight': torch.zeros(1)}), path)
+    with pytest.raises(RuntimeError, match='state_dict'):
+        AnomalyInferencer(CFG, path)
