@@ -18,14 +18,5 @@ train_pipeline_plain = [
     dict(type='PhotoMetricDistortion'),
     dict(type='PackSegInputs'),
 ]
-train_pipeline_style = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='RandomResize', scale=(512, 256), ratio_range=(0.75, 1.5), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    paste_style,
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs'),
-]
+train_pipeline_style = train_pipeline_plain[:4] + [paste_style] + train_pipeline_plain[5:]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline_style))
