@@ -1,7 +1,5 @@
 """Turn a model into each benchmark server's submission: inference over the split's images, then
 the writers of ``anomseg.submission``, which validate before they report success."""
-import os.path as osp
-
 from PIL import Image
 
 from anomseg.datasets.benchmarks import frame_id
@@ -22,20 +20,20 @@ def _image_shapes(source):
 
 
 def _scored_frames(inferencer, source, scorer):
+    """(frame id, scorer's map, class map, image shape) of every image of ``source``."""
     src = open_frames(source)
     if src.is_video:
         raise ValueError(f'{source}: benchmark submissions read image folders, not videos')
-    for path in src.paths:
-        _, image = next(iter(open_frames(path).frames()))
+    for path, (_, image) in zip(src.paths, src.frames()):
         result = inferencer([image])[0]
-        yield frame_id(path), result['scores'][scorer], result['sem_seg']
+        yield frame_id(path), result['scores'][scorer], result['sem_seg'], image.shape[:2]
 
 
 def submit_smiyc(inferencer, images, out_dir, method, split, scorer=None):
     """SMIYC: score every image of ``images`` with ``scorer`` (default: the model's first),
     write, validate and zip. Returns the zip's path."""
     scorer = scorer or inferencer.scorers[0]
-    frames = ((fid, scores) for fid, scores, _ in _scored_frames(inferencer, images, scorer))
+    frames = ((fid, scores) for fid, scores, _, _ in _scored_frames(inferencer, images, scorer))
     return write_smiyc_submission(frames, out_dir, method, split,
                                   expected_shapes=_image_shapes(images))
 
@@ -47,7 +45,7 @@ def submit_oodis(inferencer, folders, out_dir, threshold, scorer=None, descripti
     scorer = scorer or inferencer.scorers[0]
 
     def instances(source):
-        for fid, scores, _ in _scored_frames(inferencer, source, scorer):
+        for fid, scores, _, _ in _scored_frames(inferencer, source, scorer):
             ids, conf = instances_from_scores(scores, threshold)
             yield fid, ids, conf
 
@@ -62,10 +60,8 @@ def run_fishyscapes(inferencer, input_dir='/input', output_dir='/output', scorer
     scorer = scorer or inferencer.scorers[0]
     shapes = {}
     for path in fishyscapes_inputs(input_dir):
-        stem = osp.splitext(osp.basename(path))[0]
-        _, image = next(iter(open_frames(path).frames()))
-        result = inferencer([image])[0]
-        write_fishyscapes_frame(output_dir, stem, result['scores'][scorer], result['sem_seg'])
-        shapes[stem] = image.shape[:2]
+        fid, scores, sem_seg, shape = next(_scored_frames(inferencer, path, scorer))
+        write_fishyscapes_frame(output_dir, fid, scores, sem_seg)
+        shapes[fid] = shape
     validate_fishyscapes_output(input_dir, output_dir, shapes)
     return len(shapes)

@@ -4,7 +4,7 @@ from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
 from ..ood_bank import ObjectBank
-from .style_align import align_style, soft_alpha
+from .style_align import align_style, check_style, soft_alpha
 
 # How the published methods paste outliers. 'rba': RbA's released fine-tuning config (itself
 # following Mask2Anomaly/PEBAL): with probability 0.1, one object at the size it has in its source
@@ -64,8 +64,7 @@ class PasteOOD(BaseTransform):
         if not 0 < lo <= hi:
             raise ValueError(f'num_objects must be (min, max) with 0 < min <= max, got {(lo, hi)}')
         if style is not None:
-            align_style(np.zeros((1, 1, 3), np.uint8), np.ones((1, 1), bool),
-                        np.zeros((1, 1, 3), np.uint8), 0, 0, style)  # reject a bad style now
+            check_style(style)
         self.bank = ObjectBank(bank_root)
         self.bank_root = bank_root
         self.preset = preset

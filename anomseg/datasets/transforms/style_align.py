@@ -77,16 +77,23 @@ def soft_alpha(mask, sigma):
 STYLE_OPERATORS = ('lab', 'fourier')
 
 
+def check_style(style):
+    """Return (operator name, keyword arguments) of a style setting, or raise ValueError."""
+    style = dict(style)
+    kind = style.pop('type', None)
+    if kind not in STYLE_OPERATORS:
+        raise ValueError(f'unknown style operator {kind!r}; choose one of {STYLE_OPERATORS} or '
+                         f'None')
+    return kind, style
+
+
 def align_style(obj, obj_mask, scene, top, left, style):
     """Apply one style operator: ``style`` is None (plain paste), ``dict(type='lab')`` or
     ``dict(type='fourier', beta=...)``; (top, left) is where the object lands in ``scene``."""
     if style is None:
         return obj
-    style = dict(style)
-    kind = style.pop('type')
+    kind, options = check_style(style)
     if kind == 'lab':
-        return lab_statistics_transfer(obj, obj_mask, scene, **style)
-    if kind == 'fourier':
-        h, w = obj.shape[:2]
-        return fourier_amplitude_swap(obj, scene[top:top + h, left:left + w], **style)
-    raise ValueError(f'unknown style operator {kind!r}; choose one of {STYLE_OPERATORS} or None')
+        return lab_statistics_transfer(obj, obj_mask, scene, **options)
+    h, w = obj.shape[:2]
+    return fourier_amplitude_swap(obj, scene[top:top + h, left:left + w], **options)

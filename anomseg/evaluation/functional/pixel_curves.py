@@ -136,11 +136,12 @@ def score_histograms(counts, bins=100):
             np.histogram(values, edges, weights=pos)[0].astype(np.int64))
 
 
-def frame_summary(scores, labels):
+def frame_summary(scores, labels, counts=None):
     """One frame's row of the per-frame report: pixel counts, the frame's own AP and FPR95, and
-    the mean score of its inlier and anomaly pixels (NaN where undefined)."""
+    the mean score of its inlier and anomaly pixels (NaN where undefined). ``counts``: the
+    frame's ScoreCounts if already made."""
     scores, labels = np.asarray(scores), np.asarray(labels)
-    m = curve_metrics(ScoreCounts().update(scores, labels))
+    m = curve_metrics(counts or ScoreCounts().update(scores, labels))
     inl, ano = scores[labels == 0], scores[labels == 1]
     return dict(anomaly_pixels=m['num_anomaly_pixels'], inlier_pixels=m['num_inlier_pixels'],
                 AP=m['AP'], FPR95=m['FPR95'],

@@ -126,7 +126,8 @@ class AnomalyMetric(BaseMetric):
             if scores.shape != labels.shape:
                 raise ValueError(f'{stem}: scores of shape {scores.shape} ({name}) do not match '
                                  f'labels of shape {labels.shape}')
-            self._counts.setdefault(name, ScoreCounts()).update(scores, labels)
+            frame_counts = ScoreCounts().update(scores, labels)
+            self._counts.setdefault(name, ScoreCounts()).merge(frame_counts)
             if self.smiyc or self.smiyc_uniform:
                 _check_unit_range(stem, name, scores, labels)
             if self.smiyc:
@@ -138,7 +139,7 @@ class AnomalyMetric(BaseMetric):
                 frame[name] = osp.join(self._spill, f'{len(self._frames)}_{name}.npy')
                 np.save(frame[name], scores)
             if self.report_dir:
-                frame.setdefault('report', {})[name] = frame_summary(scores, labels)
+                frame.setdefault('report', {})[name] = frame_summary(scores, labels, frame_counts)
         self._frames.append(frame)
 
     def _second_pass(self, frames, name, threshold):

@@ -5,6 +5,7 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
 
+from anomseg.models.utils import freeze_except
 from .anomaly_encoder_decoder import AnomalyEncoderDecoder
 
 
@@ -25,9 +26,7 @@ class RPLEncoderDecoder(AnomalyEncoderDecoder):
                  rpl_loss=dict(type='RPLLoss'), corocl=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.residual_module = MODELS.build(residual_module)
-        self.frozen_modules = [n for n, _ in self.named_children() if n != 'residual_module']
-        for name, param in self.named_parameters():
-            param.requires_grad_(name.startswith('residual_module.'))
+        self.frozen_modules = freeze_except(self, ['residual_module'])
         modules = dict(self.decode_head.named_modules())
         if residual_at not in modules or not residual_at:
             raise ValueError(f'residual_at={residual_at!r} is not a submodule of '
