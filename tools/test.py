@@ -2,19 +2,22 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--scorer msp,energy]
         [--show-dir DIR] [--out DIR] [--tta] [--report-dir DIR | --no-report]
-        [--cfg-options k=v ...]
+        [--benchmark NAME --benchmark-root DIR] [--cfg-options k=v ...]
 
 Prints the metrics table of every scorer and writes them to WORK_DIR/metrics.json. On anomaly
 test sets it also writes, per scorer, PR/ROC curves, inlier-versus-anomaly score histograms and a
-per-frame CSV (worst frames first) to WORK_DIR/report.
+per-frame CSV (worst frames first) to WORK_DIR/report. ``--benchmark RoadAnomaly --benchmark-root
+DIR`` tests on a benchmark in its official layout instead of the config's test set, with pixel,
+component and (where labelled) instance metrics for every scorer.
 """
 import argparse
 import os.path as osp
 
 from mmengine.runner import Runner
 
-from anomseg.apis import (add_runner_arguments, apply_runner_arguments, apply_test_options,
-                          load_config)
+from anomseg.apis import (add_runner_arguments, apply_benchmark, apply_runner_arguments,
+                          apply_test_options, load_config)
+from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
 from anomseg.utils import write_json_atomic
 
 
@@ -32,13 +35,22 @@ def parse_args(argv=None):
     parser.add_argument('--report-dir', help='folder for PR/ROC curves, score histograms and '
                         'the per-frame CSV of each scorer (default: WORK_DIR/report)')
     parser.add_argument('--no-report', action='store_true', help='skip that report')
+    parser.add_argument('--benchmark', choices=list(ANOMALY_BENCHMARKS),
+                        help='test on this anomaly benchmark instead of the config\'s test set')
+    parser.add_argument('--benchmark-root', help='the benchmark in its official layout')
+    parser.add_argument('--laf-root', help='FishyscapesLAF: the LostAndFound download (images)')
     return add_runner_arguments(parser).parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if bool(args.benchmark) != bool(args.benchmark_root):
+        raise SystemExit('test.py: error: --benchmark and --benchmark-root go together')
     apply_runner_arguments(args)
     cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
+    if args.benchmark:
+        apply_benchmark(cfg, args.benchmark, args.benchmark_root,
+                        **(dict(laf_root=args.laf_root) if args.laf_root else {}))
     report = None if args.no_report else (args.report_dir or osp.join(cfg.work_dir, 'report'))
     apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
                        scorer=args.scorer, tta=args.tta, report_dir=report)

@@ -8,7 +8,13 @@ would let a crafted file run arbitrary code. anomseg instead registers a loader 
 that allows exactly those types and nothing else. A file that needs more fails with an error that
 names the types; for a file whose origin you trust, set ``ANOMSEG_TRUST_CHECKPOINTS=1`` (the tools'
 ``--trust-checkpoint``) to unpickle it in full.
+
+Published checkpoints (``compact_checkpoint``) keep only the weights, in half precision; a
+fine-tuned model may be published as a delta: the tensors that differ from its base model, with
+the base's file name and SHA-256. ``load_checkpoint_file`` expands a delta on load (the base is
+read from the delta's folder and checked against its sum), so every tool takes either kind.
 """
+import hashlib
 import os
 import os.path as osp
 import pickle
@@ -65,16 +71,64 @@ def load_checkpoint_file(filename, map_location=None):
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
     if checkpoints_trusted():
-        return torch.load(filename, map_location=map_location, weights_only=False)
+        checkpoint = torch.load(filename, map_location=map_location, weights_only=False)
+        return _expand_delta(checkpoint, filename, map_location)
     try:
         with torch.serialization.safe_globals(allowed_globals()):
-            return torch.load(filename, map_location=map_location, weights_only=True)
+            checkpoint = torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
         raise UntrustedCheckpointError(
             f'{filename}: refused to unpickle {_refused_types(filename, err)}, which is not '
             'among the types an mmengine checkpoint holds; loading it could run code from the '
             f'file. If you trust where it came from, set {TRUST_ENV}=1 (or pass '
             '--trust-checkpoint to the tools) to load it in full.') from None
+    return _expand_delta(checkpoint, filename, map_location)
+
+
+def file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as fh:
+        for block in iter(lambda: fh.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def compact_checkpoint(checkpoint, base=None, base_file=None, half=True):
+    """A checkpoint to publish: ``state_dict`` (floating tensors in float16 with ``half``) and
+    the ``dataset_meta`` of ``meta``; no optimiser or logs. With ``base`` (the state dict the
+    model was fine-tuned from) and ``base_file`` (the published base), only the tensors that
+    differ from ``base`` are kept and ``meta['delta_of']`` names the base file and its SHA-256."""
+    state = checkpoint.get('state_dict', checkpoint)
+    meta = {k: v for k, v in checkpoint.get('meta', {}).items() if k == 'dataset_meta'}
+    if base is not None:
+        if base_file is None:
+            raise ValueError('a delta checkpoint needs base_file, the published base')
+        base = base.get('state_dict', base)
+        state = {k: v for k, v in state.items()
+                 if k not in base or v.shape != base[k].shape or not torch.equal(v, base[k])}
+        meta['delta_of'] = dict(file=osp.basename(base_file), sha256=file_sha256(base_file))
+    state = {k: v.half() if half and v.is_floating_point() else v.clone()
+             for k, v in state.items()}
+    return dict(state_dict=state, meta=meta)
+
+
+def _expand_delta(checkpoint, filename, map_location):
+    """The full checkpoint of a delta (see ``compact_checkpoint``); others as they are."""
+    delta = checkpoint.get('meta', {}).get('delta_of') if isinstance(checkpoint, dict) else None
+    if delta is None:
+        return checkpoint
+    base_file = osp.join(osp.dirname(osp.abspath(filename)), delta['file'])
+    if not osp.isfile(base_file):
+        raise FileNotFoundError(f'{filename}: a delta of {delta["file"]}, which is not beside it '
+                                f'({base_file})')
+    if file_sha256(base_file) != delta['sha256']:
+        raise ValueError(f'{filename}: a delta of {base_file}, whose SHA-256 is not the one it '
+                         f'was made from ({delta["sha256"]})')
+    base = load_checkpoint_file(base_file, map_location)
+    state = dict(base.get('state_dict', base))
+    state.update(checkpoint['state_dict'])
+    meta = {k: v for k, v in checkpoint['meta'].items() if k != 'delta_of'}
+    return dict(state_dict=state, meta=meta)
 
 
 def _refused_types(filename, err):

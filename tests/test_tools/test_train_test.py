@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import REPO, require_shared
 
 SYNTHROAD_CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_1k_synthroad-256x256.py'
-CAMVID_CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_8k_camvid-360x480.py'
+CAMVID_CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_2k_camvid-240x320.py'
 FAST = ['model.backbone.init_cfg=None', 'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
         'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',

@@ -9,7 +9,8 @@ from mmengine.logging import MessageHub
 from mmengine.runner import CheckpointLoader, load_checkpoint
 
 import anomseg  # noqa: F401  (registers the loader)
-from anomseg.utils import TRUST_ENV, UntrustedCheckpointError, load_checkpoint_file
+from anomseg.utils import (TRUST_ENV, UntrustedCheckpointError, compact_checkpoint,
+                           load_checkpoint_file)
 
 
 class Touch:
@@ -108,3 +109,56 @@ def test_trusted_legacy_file_loads_only_with_opt_in(tmp_path, monkeypatch):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match='nothere.pth'):
         load_checkpoint_file(str(tmp_path / 'nothere.pth'))
+
+
+def small_net():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4),
+                               torch.nn.Conv2d(4, 2, 1))
+
+
+def test_compact_checkpoint_keeps_weights_in_half_precision(tmp_path):
+    mmengine_like_checkpoint(tmp_path / 'full.pth')
+    full = load_checkpoint_file(str(tmp_path / 'full.pth'))
+    compact = compact_checkpoint(full)
+    assert set(compact) == {'state_dict', 'meta'}
+    assert set(compact['meta']) == {'dataset_meta'}
+    for key, value in full['state_dict'].items():
+        assert compact['state_dict'][key].dtype == torch.float16
+        assert torch.equal(compact['state_dict'][key], value.half())
+
+
+def test_delta_checkpoint_expands_to_the_fine_tuned_weights(tmp_path):
+    base = small_net()
+    base_state = {k: v.clone() for k, v in base.state_dict().items()}
+    torch.save(compact_checkpoint(base_state), tmp_path / 'base.pth')
+    with torch.no_grad():  # "fine-tune" the last layer only
+        base[2].weight += 1.0
+    delta = compact_checkpoint(base.state_dict(), base_state, str(tmp_path / 'base.pth'))
+    assert set(delta['state_dict']) == {'2.weight'}
+    assert delta['meta']['delta_of']['file'] == 'base.pth'
+    torch.save(delta, tmp_path / 'ft.pth')
+    loaded = load_checkpoint_file(str(tmp_path / 'ft.pth'))
+    assert 'delta_of' not in loaded['meta']
+    expected = {k: v.half() if v.is_floating_point() else v for k, v in base.state_dict().items()}
+    assert set(loaded['state_dict']) == set(expected)
+    for key, value in expected.items():
+        assert torch.equal(loaded['state_dict'][key], value), key
+    # mmengine's own loading path (tools, init_model) expands it too, into a float32 model
+    target = small_net()
+    load_checkpoint(target, str(tmp_path / 'ft.pth'), strict=True)
+    assert torch.allclose(target[2].weight, base[2].weight, atol=1e-2)
+
+
+def test_delta_checkpoint_refuses_a_changed_or_missing_base(tmp_path):
+    base = small_net()
+    state = base.state_dict()
+    torch.save(compact_checkpoint(state), tmp_path / 'base.pth')
+    changed = {k: v + 1 if v.is_floating_point() else v for k, v in state.items()}
+    torch.save(compact_checkpoint(changed, state, str(tmp_path / 'base.pth')), tmp_path / 'ft.pth')
+    torch.save(compact_checkpoint(changed), tmp_path / 'base.pth')  # base replaced
+    with pytest.raises(ValueError, match='base.pth.*SHA-256'):
+        load_checkpoint_file(str(tmp_path / 'ft.pth'))
+    (tmp_path / 'base.pth').unlink()
+    with pytest.raises(FileNotFoundError, match='ft.pth: a delta of base.pth'):
+        load_checkpoint_file(str(tmp_path / 'ft.pth'))

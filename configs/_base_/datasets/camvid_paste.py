@@ -2,7 +2,7 @@
 # paste by default, `train_pipeline_plain` for the ablation.
 _base_ = ['./camvid.py']
 ood_bank_root = 'data/ood_bank/skimage'
-crop_size = (360, 480)
+crop_size = (240, 320)
 paste_plain = dict(type='PasteOOD', bank_root=ood_bank_root, preset='eam', prob=0.5,
                    num_objects=(1, 2), size=(0.08, 0.35))
 paste_style = dict(paste_plain, style=dict(type='lab'), blend_sigma=1.0)

@@ -71,6 +71,39 @@ def test_smiyc_and_component_modes_equal_the_functional_core():
     assert metric._spill is None and metric._frames == []
 
 
+def test_unit_map_gives_scorers_of_any_range_the_same_component_metrics():
+    """Energy-like scores (outside [0, 1]) with unit_map='arctan' get the metrics that the same
+    frames mapped into [0, 1] by hand with another increasing function (a logistic) get, and
+    the best-F1 threshold back in score units."""
+    rng = np.random.default_rng(4)
+    frames = []
+    for _ in range(3):
+        labels = np.zeros((40, 60), np.uint8)
+        labels[5:15, 5:25] = 1
+        labels[30:, :] = 255
+        scores = rng.normal(size=(40, 60)) * 4 + 6 * (labels == 1) - 3
+        frames.append((scores.astype(np.float32), labels))
+    raw = AnomalyMetric(components=(20, 5), unit_map='arctan')
+    by_hand = AnomalyMetric(components=(20, 5))
+    with pytest.raises(ValueError, match='SMIYC binning needs'):
+        AnomalyMetric(components=(20, 5)).add('f', frames[0][1], {'a': frames[0][0]})
+    for i, (s, y) in enumerate(frames):
+        raw.add(f'f{i}', y, {'a': s})
+        by_hand.add(f'f{i}', y, {'a': 1 / (1 + np.exp(-s.astype(np.float64) / 8))})
+    out, ref = raw.evaluate(), by_hand.evaluate()
+    for key in ('AP', 'AUROC', 'FPR95'):  # exact metrics read the raw scores either way
+        assert out[f'a/{key}'] == pytest.approx(ref[f'a/{key}'], abs=1e-12), key
+    # merged frames order their interpolated bin edges, which another map may order otherwise
+    for key in ('AP_smiyc', 'FPR95_smiyc', 'best_F1_smiyc', 'sIoU_gt', 'sIoU_pred', 'PPV',
+                'mean_F1'):
+        assert out[f'a/{key}'] == pytest.approx(ref[f'a/{key}'], abs=1e-3), key
+    logistic_threshold = ref['a/best_F1_threshold']
+    assert out['a/best_F1_threshold'] == pytest.approx(
+        8 * np.log(logistic_threshold / (1 - logistic_threshold)), rel=1e-6)
+    with pytest.raises(KeyError, match='unit_map'):
+        AnomalyMetric(unit_map='sigmoid')
+
+
 def test_unknown_component_filter():
     with pytest.raises(KeyError, match='AnomalyTrack'):
         AnomalyMetric(components='Nope')

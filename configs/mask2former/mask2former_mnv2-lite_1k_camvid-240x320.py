@@ -1,8 +1,8 @@
 _base_ = [
     '../_base_/models/mask2former_mnv2-lite.py', '../_base_/datasets/camvid.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_8k.py'
+    '../_base_/default_runtime.py', '../_base_/schedules/schedule_1k.py'
 ]
-crop_size = (360, 480)
+crop_size = (240, 320)
 num_classes = 11
 data_preprocessor = dict(size=crop_size)
 model = dict(

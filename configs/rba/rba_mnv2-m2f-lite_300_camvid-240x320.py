@@ -1,15 +1,15 @@
 # RbA outlier fine-tuning of the CamVid Mask2Former-lite
-# (`python tools/train.py configs/mask2former/mask2former_mnv2-lite_8k_camvid-360x480.py`);
+# (`python tools/train.py configs/mask2former/mask2former_mnv2-lite_1k_camvid-240x320.py`);
 # as the SynthRoad config: embedding heads only, RbA hinge (0 / 5), style-aligned paste.
 _base_ = [
     '../_base_/models/mask2former_mnv2-lite.py', '../_base_/datasets/camvid_paste.py',
     '../_base_/default_runtime.py', '../_base_/schedules/schedule_finetune_300.py'
 ]
-crop_size = (360, 480)
+crop_size = (240, 320)
 model = dict(
     data_preprocessor=dict(size=crop_size),
     decode_head=dict(num_classes=11, loss_cls=dict(class_weight=[1.0] * 11 + [0.1])),
     outlier_losses=[dict(type='RbAOutlierLoss', inlier_margin=0.0, outlier_margin=5.0)],
     trainable=['decode_head.cls_embed', 'decode_head.mask_embed'])
-load_from = 'work_dirs/mask2former_mnv2-lite_8k_camvid-360x480/iter_8000.pth'
+load_from = 'work_dirs/mask2former_mnv2-lite_1k_camvid-240x320/iter_1000.pth'
 default_hooks = dict(visualization=dict(score_range=(-2.0, 0.0)))

@@ -1,11 +1,11 @@
 # RPL + CoroCL on the CamVid DeepLabV3+ / MobileNetV2
-# (`python tools/train.py configs/deeplabv3plus/deeplabv3plus_mnv2_8k_camvid-360x480.py`);
+# (`python tools/train.py configs/deeplabv3plus/deeplabv3plus_mnv2_2k_camvid-240x320.py`);
 # as the SynthRoad config.
 _base_ = [
     '../_base_/models/deeplabv3plus_mnv2.py', '../_base_/datasets/camvid_paste.py',
     '../_base_/default_runtime.py', '../_base_/schedules/schedule_finetune_300.py'
 ]
-crop_size = (360, 480)
+crop_size = (240, 320)
 model = dict(
     type='RPLEncoderDecoder',
     data_preprocessor=dict(size=crop_size),
@@ -18,5 +18,5 @@ model = dict(
     corocl=dict(type='CoroCLLoss', temperature=0.1, max_per_group=512),
     test_cfg=dict(mode='whole', scorer=['energy', 'msp', 'max_logit', 'entropy']))
 optim_wrapper = dict(optimizer=dict(lr=1e-3), clip_grad=None)
-load_from = 'work_dirs/deeplabv3plus_mnv2_8k_camvid-360x480/iter_8000.pth'
+load_from = 'work_dirs/deeplabv3plus_mnv2_2k_camvid-240x320/iter_2000.pth'
 default_hooks = dict(visualization=dict(score_range=(-20.0, 0.0)))

@@ -1,0 +1,69 @@
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmseg.registry import MODELS
+
+from anomseg.apis import apply_benchmark, load_config
+from anomseg.apis.evaluate_scores import evaluate_score_folder
+from tests.conftest import REPO, require_shared
+
+CFG = osp.join(REPO, 'configs', 'deeplabv3plus', 'deeplabv3plus_mnv2_2k_camvid-240x320.py')
+
+
+def test_apply_benchmark_swaps_dataset_labels_and_metric(tmp_path):
+    cfg = load_config(CFG)
+    resize = [s for s in cfg.test_dataloader.dataset.pipeline if s['type'] == 'Resize']
+    apply_benchmark(cfg, 'AnomalyTrack', str(tmp_path))
+    dataset = cfg.test_dataloader.dataset
+    assert dataset.type == 'SMIYCDataset' and dataset.data_root == str(tmp_path)
+    assert [s['type'] for s in dataset.pipeline] == [
+        'LoadImageFromFile', 'Resize', 'LoadAnomalyAnnotations', 'PackAnomalySegInputs']
+    assert [s for s in dataset.pipeline if s['type'] == 'Resize'] == resize
+    assert cfg.test_evaluator == dict(type='AnomalyMetric', components='AnomalyTrack',
+                                      unit_map='arctan')
+    with pytest.raises(KeyError, match='unknown benchmark'):
+        apply_benchmark(load_config(CFG), 'Nope', str(tmp_path))
+    with pytest.raises(FileNotFoundError, match='RoadAnomaly: benchmark folder .*absent'):
+        apply_benchmark(load_config(CFG), 'RoadAnomaly', str(tmp_path / 'absent'))
+
+
+@pytest.mark.slow
+def test_test_tool_on_a_benchmark_equals_scoring_saved_maps(tmp_path):
+    """tools/test.py --benchmark on the real AnomalyTrack validation frames gives the metrics
+    that the saved maps give through the evaluator tested against the official code."""
+    root = require_shared('data', 'dataset_AnomalyTrack')
+    cfg = Config.fromfile(CFG)
+    cfg.model.backbone.init_cfg = None
+    torch.manual_seed(0)
+    ckpt = str(tmp_path / 'model.pth')
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict(), meta={}), ckpt)
+    work, out = tmp_path / 'work', tmp_path / 'maps'
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', CFG, ckpt, '--benchmark', 'AnomalyTrack',
+         '--benchmark-root', root, '--scorer', 'msp,energy', '--work-dir', str(work),
+         '--out', str(out), '--no-report', '--cfg-options', 'test_dataloader.num_workers=0',
+         'test_dataloader.persistent_workers=False'],
+        cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    metrics = json.load(open(work / 'metrics.json'))
+    assert {k.split('/')[0] for k in metrics} == {'msp', 'energy'}
+    assert 'energy/sIoU_gt' in metrics  # energy is unbounded: compared via the unit map
+    saved = evaluate_score_folder('AnomalyTrack', root, str(out / 'msp'))
+    for key in ('AP', 'AUROC', 'FPR95'):
+        assert metrics[f'msp/{key}'] == pytest.approx(saved[key], abs=1e-9), key
+    for key in ('AP_smiyc', 'sIoU_gt', 'PPV', 'mean_F1'):
+        assert metrics[f'msp/{key}'] == pytest.approx(saved[key], abs=1e-3), key
+    energy = np.load(sorted((out / 'energy').glob('*.npy'))[0])
+    assert energy.min() < 0 or energy.max() > 1
+
+
+def test_test_tool_benchmark_flags_go_together():
+    proc = subprocess.run([sys.executable, 'tools/test.py', CFG, 'x.pth', '--benchmark',
+                           'RoadAnomaly'], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode != 0 and '--benchmark and --benchmark-root go together' in proc.stderr

@@ -1,0 +1,66 @@
+"""Publish the CamVid model zoo's checkpoints of one seed into checkpoints/camvid/.
+
+    python tools/model_zoo/publish.py [--zoo-dir work_dirs/zoo] [--seed 0] [--out checkpoints/camvid]
+
+Each model's CamVid-val pick (as ``camvid.sh`` tests it) is written as OUT/MODEL.pth: weights
+only, in float16. A fine-tuned model is written as a delta of its base model's published file
+(only the tensors the fine-tuning changed; ``anomseg.utils.compact_checkpoint``), which every tool
+expands on load. OUT/SHA256SUMS gets one line per file (``sha256sum -c SHA256SUMS`` checks them).
+"""
+import argparse
+import glob
+import io
+import os.path as osp
+import sys
+
+import torch
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from zoo_models import MODELS, run_name  # noqa: E402
+
+from anomseg.utils import (compact_checkpoint, file_sha256, load_checkpoint_file,  # noqa: E402
+                           write_bytes_atomic)
+
+
+def picked_checkpoint(run_dir):
+    """The checkpoint camvid.sh tests: the best CamVid-val one if kept, else the last."""
+    best = sorted(glob.glob(osp.join(run_dir, 'best_mIoU_iter_*.pth')))
+    if best:
+        return best[-1]
+    return open(osp.join(run_dir, 'last_checkpoint')).read().strip()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--zoo-dir', default='work_dirs/zoo')
+    parser.add_argument('--seed', default='0')
+    parser.add_argument('--out', default='checkpoints/camvid')
+    args = parser.parse_args(argv)
+    sources = {key: osp.join(args.zoo_dir, run_name(key), f'seed{args.seed}') for key in MODELS}
+    missing = [d for d in sources.values() if not osp.isfile(osp.join(d, 'trained'))]
+    if missing:
+        sys.exit(f'publish.py: error: unfinished or missing runs: {", ".join(missing)}')
+    order = sorted(MODELS, key=lambda k: 'base' in MODELS[k])  # bases first
+    sums = {}
+    for key in order:
+        checkpoint = load_checkpoint_file(picked_checkpoint(sources[key]))
+        base = MODELS[key].get('base')
+        out = osp.join(args.out, f'{key}.pth')
+        if base:
+            base_state = load_checkpoint_file(picked_checkpoint(sources[base]))
+            compact = compact_checkpoint(checkpoint, base_state,
+                                         osp.join(args.out, f'{base}.pth'))
+        else:
+            compact = compact_checkpoint(checkpoint)
+        buf = io.BytesIO()
+        torch.save(compact, buf)
+        write_bytes_atomic(out, buf.getvalue())
+        sums[osp.basename(out)] = file_sha256(out)
+        print(f'{out}: {len(compact["state_dict"])} tensors, {osp.getsize(out) / 2**20:.2f} MiB'
+              + (f', delta of {base}.pth' if base else ''))
+    lines = ''.join(f'{digest}  {name}\n' for name, digest in sorted(sums.items()))
+    write_bytes_atomic(osp.join(args.out, 'SHA256SUMS'), lines.encode())
+
+
+if __name__ == '__main__':
+    main()
