@@ -75,5 +75,5 @@ model = dict(
                 ]),
             sampler=dict(type='mmdet.MaskPseudoSampler'))),
     # every scorer is computed from the same forward pass; `tools/test.py --scorer` overrides
-    test_cfg=dict(mode='whole', scorer=['rba', 'msp', 'max_logit', 'energy', 'mask2anomaly',
-                                        'eam', 'maxquery']))
+    test_cfg=dict(mode='whole', scorer=['rba', 'msp', 'max_logit', 'entropy', 'energy',
+                                        'mask2anomaly', 'eam', 'maxquery']))

@@ -69,7 +69,7 @@ def test_mask2former_outputs_queries_and_every_scorer():
     x = torch.randn(1, 3, 64, 96)
     with torch.no_grad():
         s = model.predict(x, samples(1, (64, 96), (64, 96)))[0]
-    names = ['rba', 'msp', 'max_logit', 'energy', 'mask2anomaly', 'eam', 'maxquery']
+    names = ['rba', 'msp', 'max_logit', 'entropy', 'energy', 'mask2anomaly', 'eam', 'maxquery']
     assert s.pred_anomaly.scorers == names
     for name in names:
         assert s.pred_anomaly.get(name).shape == (1, 64, 96)
