@@ -39,6 +39,9 @@ train() {  # MODEL SEED
     [ -f "$dir/trained" ] && return
     base=$(field "$1" base)
     if [ -n "$base" ]; then
+        # the fine-tuning configs paste objects from this bank (built in seconds, no download)
+        [ -f data/ood_bank/skimage/index.json ] || "$PY" data_prep/ood_bank.py skimage \
+            --out data/ood_bank/skimage --num-objects 300
         train "$base" 0
         extra=("load_from=$(checkpoint "$(work_dir "$base" 0)")")
     fi

@@ -23,6 +23,8 @@ from anomseg.utils import write_bytes_atomic, write_json_atomic  # noqa: E402
 
 COLUMNS = (('AP', 'AP'), ('AUROC', 'AUROC'), ('FPR95', 'FPR95'), ('sIoU_gt', 'sIoU'),
            ('PPV', 'PPV'), ('mean_F1', 'mean F1'))
+INSTANCE_COLUMNS = (('AP_inst', 'AP inst'),)
+SCORER_ORDER = ('rba', 'msp', 'max_logit', 'entropy', 'energy', 'mask2anomaly', 'eam', 'maxquery')
 VAL_RE = re.compile(r'Iter\(val\).*?mIoU: ([0-9.]+)')
 WALL_RE = re.compile(r'^wall ([0-9.]+) s$', re.M)
 
@@ -74,22 +76,40 @@ def mean_std(values, scale=100.0):
 def markdown(results):
     out = []
     for bench in BENCHMARKS:
+        found = [r['benchmarks'][bench]['scorers'] for e in results.values()
+                 for r in e['seeds'].values() if bench in r['benchmarks']]
+        columns = COLUMNS + tuple(c for c in INSTANCE_COLUMNS
+                                  if any(c[0] in m for s in found for m in s.values()))
         out += [f'### {bench}', '',
                 '| model | seeds | scorer | CamVid mIoU | ' +
-                ' | '.join(title for _, title in COLUMNS) + ' |',
-                '|---|---|---|---|' + '---|' * len(COLUMNS)]
+                ' | '.join(title for _, title in columns) + ' |',
+                '|---|---|---|---|' + '---|' * len(columns)]
         for key, entry in results.items():
             runs = [r for r in entry['seeds'].values() if bench in r['benchmarks']]
             if not runs:
                 continue
-            miou = mean_std([r['mIoU'] for r in runs], scale=1.0)
-            scorers = runs[0]['benchmarks'][bench]['scorers']
-            for scorer in scorers:
-                cells = [mean_std([r['benchmarks'][bench]['scorers'][scorer][m] for r in runs])
-                         for m, _ in COLUMNS]
-                out.append(f'| {MODELS[key]["title"]} | {len(runs)} | {scorer} | {miou} | ' +
+            scorers = {s for r in runs for s in r['benchmarks'][bench]['scorers']}
+            for scorer in sorted(scorers, key=SCORER_ORDER.index):
+                # later seeds may be tested with fewer scorers: each row says how many it has
+                scored = [r for r in runs if scorer in r['benchmarks'][bench]['scorers']]
+                miou = mean_std([r['mIoU'] for r in scored], scale=1.0)
+                cells = [mean_std([r['benchmarks'][bench]['scorers'][scorer][m] for r in scored])
+                         for m, _ in columns]
+                out.append(f'| {MODELS[key]["title"]} | {len(scored)} | {scorer} | {miou} | ' +
                            ' | '.join(cells) + ' |')
         out.append('')
+    out += ['### Wall times on this machine (2 CPU cores)', '',
+            '| model | training, min (seeds) | ' +
+            ' | '.join(f'test on {b}, s (seed 0, all scorers)' for b in BENCHMARKS) + ' |',
+            '|---|---|' + '---|' * len(BENCHMARKS)]
+    for key, entry in results.items():
+        walls = [r['train_wall_s'] / 60 for r in entry['seeds'].values() if r['train_wall_s']]
+        train = (f'{statistics.mean(walls):.1f} ({len(walls)})' if walls else 'n/a')
+        first = entry['seeds'].get('0', {}).get('benchmarks', {})
+        tests = [f'{first[b]["wall_s"]:.0f}' if b in first and first[b]['wall_s'] else 'n/a'
+                 for b in BENCHMARKS]
+        out.append(f'| {MODELS[key]["title"]} | {train} | ' + ' | '.join(tests) + ' |')
+    out.append('')
     return '\n'.join(out)
 
 
