@@ -47,10 +47,10 @@ def benchmark_options(args):
 
 def apply_benchmark(cfg, name, data_root, **options):
     """Test on an anomaly benchmark in its official layout instead of the config's test set:
-    the config's test pipeline with ``LoadAnomalyAnnotations`` and ``PackAnomalySegInputs`` for
-    its label loading and packing, and an
-    ``AnomalyMetric`` with the benchmark's component filters (``unit_map='arctan'``, so scorers
-    of any range get component metrics). ``options`` reach the dataset (``laf_root``)."""
+    the config's test pipeline with ``LoadAnomalyAnnotations`` and ``PackAnomalySegInputs`` in
+    place of mmseg's label loading and packing, and an ``AnomalyMetric`` with the benchmark's
+    component filters (``unit_map='arctan'``, so scorers of any range get component metrics).
+    ``options`` reach the dataset (``laf_root``)."""
     if name not in ANOMALY_BENCHMARKS:
         raise KeyError(f'unknown benchmark {name!r}; known: {", ".join(ANOMALY_BENCHMARKS)}')
     if not osp.isdir(data_root):
