@@ -16,7 +16,7 @@ import os.path as osp
 from mmengine.runner import Runner
 
 from anomseg.apis import (add_runner_arguments, apply_benchmark, apply_runner_arguments,
-                          apply_test_options, load_config)
+                          apply_test_options, benchmark_options, load_config)
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
 from anomseg.utils import write_json_atomic
 
@@ -49,8 +49,7 @@ def main(argv=None):
     apply_runner_arguments(args)
     cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     if args.benchmark:
-        apply_benchmark(cfg, args.benchmark, args.benchmark_root,
-                        **(dict(laf_root=args.laf_root) if args.laf_root else {}))
+        apply_benchmark(cfg, args.benchmark, args.benchmark_root, **benchmark_options(args))
     report = None if args.no_report else (args.report_dir or osp.join(cfg.work_dir, 'report'))
     apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
                        scorer=args.scorer, tta=args.tta, report_dir=report)

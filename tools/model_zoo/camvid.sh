@@ -27,11 +27,7 @@ while read -r name folder; do BENCH_ROOT[$name]=$ANOMSEG_SHARED/$folder; done \
 
 work_dir() { echo "$ZOO/$(field "$1" name)/seed$2"; }
 
-checkpoint() {  # the CamVid-val pick of a finished training
-    local best
-    best=$(ls "$1"/best_mIoU_iter_*.pth 2>/dev/null | tail -n 1)
-    if [ -n "$best" ]; then echo "$best"; else cat "$1/last_checkpoint"; fi
-}
+checkpoint() { "$PY" "$ZOO_MODELS" checkpoint "$1"; }  # the CamVid-val pick of a training
 
 train() {  # MODEL SEED
     local dir base extra=()

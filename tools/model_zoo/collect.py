@@ -17,7 +17,7 @@ import statistics
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from zoo_models import BENCHMARKS, MODELS, run_name  # noqa: E402
+from zoo_models import BENCHMARKS, MODELS, picked_checkpoint, run_name  # noqa: E402
 
 from anomseg.utils import write_bytes_atomic, write_json_atomic  # noqa: E402
 
@@ -35,7 +35,7 @@ def read_run(run_dir):
     vals = [float(v) for v in VAL_RE.findall(log)]
     if not vals:
         raise ValueError(f'{run_dir}/train.log: no CamVid val mIoU logged')
-    best = glob.glob(osp.join(run_dir, 'best_mIoU_iter_*.pth'))
+    best = osp.basename(picked_checkpoint(run_dir)).startswith('best_mIoU')
     wall = WALL_RE.findall(log)
     run = dict(mIoU=max(vals) if best else vals[-1],
                train_wall_s=float(wall[-1]) if wall else None, benchmarks={})

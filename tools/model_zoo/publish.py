@@ -8,7 +8,6 @@ only, in float16. A fine-tuned model is written as a delta of its base model's p
 expands on load. OUT/SHA256SUMS gets one line per file (``sha256sum -c SHA256SUMS`` checks them).
 """
 import argparse
-import glob
 import io
 import os.path as osp
 import sys
@@ -16,18 +15,10 @@ import sys
 import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from zoo_models import MODELS, run_name  # noqa: E402
+from zoo_models import MODELS, picked_checkpoint, run_name  # noqa: E402
 
 from anomseg.utils import (compact_checkpoint, file_sha256, load_checkpoint_file,  # noqa: E402
                            write_bytes_atomic)
-
-
-def picked_checkpoint(run_dir):
-    """The checkpoint camvid.sh tests: the best CamVid-val one if kept, else the last."""
-    best = sorted(glob.glob(osp.join(run_dir, 'best_mIoU_iter_*.pth')))
-    if best:
-        return best[-1]
-    return open(osp.join(run_dir, 'last_checkpoint')).read().strip()
 
 
 def main(argv=None):
