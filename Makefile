@@ -4,8 +4,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.anomseg-installed
-REQS := requirements/build.txt requirements/mmcv.txt requirements/runtime.txt requirements/tests.txt
+# MMCV=lite (default): mmcv-lite, no compiler; MMCV=full: mmcv compiled with its C++/CUDA ops.
+MMCV ?= lite
+STAMP := $(VENV)/.anomseg-installed-mmcv-$(MMCV)
+REQS := requirements/build.txt requirements/mmcv-$(MMCV).txt requirements/runtime.txt \
+	requirements/tests.txt
 PRETRAIN := pretrain/mobilenet_v2-b0353104_mmseg.pth
 export ANOMSEG_SHARED ?= $(abspath ../shared)
 # glibc hands large buffers back to the OS after every step otherwise: CPU training 2-3x slower.
@@ -17,15 +20,28 @@ export MALLOC_TOP_PAD_ ?= 1073741824
 
 install: $(STAMP)
 
-# Order and pins from ../shared/STACK.md: torch first, then mmcv compiled against it (about ten
-# minutes on two cores the first time; pip caches the wheel), then the rest.
+# Pins from requirements/ (measured: docs/install.md). mmcv-lite and mmcv both provide the `mmcv`
+# package, so switching flavour removes the other one first.
 $(STAMP): $(REQS) setup.cfg pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -r requirements/build.txt
-	@echo "installing mmcv (compiled on first install: about 10 minutes on 2 cores)"
-	MAX_JOBS=2 $(PY) -m pip install -q --no-build-isolation -r requirements/mmcv.txt
+	@rm -f $(VENV)/.anomseg-installed-*
+ifeq ($(MMCV),full)
+	-@$(PY) -m pip uninstall -q -y mmcv-lite 2>/dev/null
+	$(PY) -m pip install -q -r requirements/build.txt wheel==0.48.0 ninja==1.13.2
+	@echo "compiling mmcv 2.1.0 (about 10 minutes on 2 cores the first time; pip caches the wheel)"
+	MAX_JOBS=2 $(PY) -m pip install -q --no-build-isolation -r requirements/mmcv-full.txt
 	$(PY) -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt
 	$(PY) -m pip install -q --no-build-isolation --no-deps -e .
+	$(PY) -c "import anomseg.ops as o; o.remove_startup_hook()"
+else ifeq ($(MMCV),lite)
+	-@$(PY) -m pip uninstall -q -y mmcv 2>/dev/null
+	$(PY) -m pip install -q -r requirements/build.txt -r requirements/mmcv-lite.txt \
+		-r requirements/runtime.txt -r requirements/tests.txt
+	$(PY) -m pip install -q --no-build-isolation --no-deps -e .
+	$(PY) -c "import anomseg.ops as o; print('startup hook:', o.write_startup_hook())"
+else
+	$(error MMCV must be lite or full, not '$(MMCV)')
+endif
 	@touch $@
 
 pretrain: $(PRETRAIN)

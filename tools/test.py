@@ -16,7 +16,8 @@ import os.path as osp
 from mmengine.runner import Runner
 
 from anomseg.apis import (add_runner_arguments, apply_benchmark, apply_runner_arguments,
-                          apply_test_options, benchmark_options, load_config)
+                          apply_test_options, benchmark_options, load_config,
+                          prepare_cpu_distributed)
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
 from anomseg.utils import write_json_atomic
 
@@ -53,6 +54,7 @@ def main(argv=None):
     report = None if args.no_report else (args.report_dir or osp.join(cfg.work_dir, 'report'))
     apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
                        scorer=args.scorer, tta=args.tta, report_dir=report)
+    prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if runner.rank == 0:

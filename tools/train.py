@@ -1,14 +1,14 @@
 """Train a segmentor from a config, like mmseg's tools/train.py.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume] [--amp] [--cfg-options k=v ...]
-    bash tools/dist_train.sh CONFIG GPUS [...]        # torchrun, one process per GPU
+    bash tools/dist_train.sh CONFIG N [...]   # torchrun: N processes (GPUs; gloo on CPU)
 """
 import argparse
 
 from mmengine.runner import Runner
 
 from anomseg.apis import (add_runner_arguments, apply_runner_arguments, apply_train_options,
-                          load_config)
+                          load_config, prepare_cpu_distributed)
 
 
 def parse_args(argv=None):
@@ -27,6 +27,7 @@ def main(argv=None):
     apply_runner_arguments(args)
     cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     apply_train_options(cfg, amp=args.amp, resume=args.resume)
+    prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
     return runner

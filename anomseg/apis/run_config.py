@@ -84,6 +84,34 @@ def load_config(path, cfg_options=None, launcher='none', work_dir=None):
     return cfg
 
 
+def prepare_cpu_distributed(cfg):
+    """Make ``--launcher pytorch`` (torchrun, ``tools/dist_*.sh``) work without CUDA.
+
+    mmengine's pytorch launcher calls ``torch.cuda.set_device`` and wraps the model in DDP with
+    ``device_ids=[LOCAL_RANK]``; both fail on a machine without CUDA. Here, on such a machine,
+    the process group is initialised with gloo from torchrun's environment (so mmengine finds it
+    initialised and skips its own set-up) and DDP gets ``device_ids=None``, as torch requires for
+    CPU modules. With CUDA, or without a launcher, nothing changes. Returns True when it acted.
+    """
+    import datetime
+
+    import torch
+    import torch.distributed as dist
+    if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available():
+        return False
+    dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    dist_cfg['backend'] = 'gloo'
+    if not dist.is_initialized():
+        timeout = dist_cfg.get('timeout')
+        dist.init_process_group(
+            'gloo', **({} if timeout is None else
+                       dict(timeout=datetime.timedelta(seconds=timeout))))
+    wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    return True
+
+
 def apply_train_options(cfg, amp=False, resume=False):
     if amp:
         if cfg.optim_wrapper.type == 'AmpOptimWrapper':

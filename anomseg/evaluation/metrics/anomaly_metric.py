@@ -5,7 +5,7 @@ import shutil
 import tempfile
 
 import numpy as np
-from mmengine.dist import all_gather_object, barrier, get_world_size
+from mmengine.dist import all_gather_object, barrier, get_dist_info
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmseg.evaluation import IoUMetric
@@ -72,7 +72,9 @@ class AnomalyMetric(BaseMetric):
     With ``output_dir``, each frame's maps are also saved as ``output_dir/{scorer}/{stem}.npy``
     (float32, input resolution), the layout ``tools/eval_scores.py`` reads. Several processes
     each count their own frames and the counts are gathered at the end; use a sampler that does
-    not repeat frames to even out the processes (``DefaultSampler(round_up=False)``).
+    not repeat frames to even out the processes (``DefaultSampler(round_up=False)``), or give
+    ``evaluate`` the dataset's length (mmengine's evaluator does): then the repeats of a padding
+    sampler (``DefaultSampler``'s default) are dropped.
     """
     default_prefix = None
 
@@ -99,7 +101,7 @@ class AnomalyMetric(BaseMetric):
 
     def _reset(self):
         self._counts, self._bins, self._bins_uni, self._frames = {}, {}, {}, []
-        self._spill, self._iou = None, None
+        self._spill, self._iou, self._pending, self._seen = None, None, None, 0
 
     def process(self, data_batch, data_samples):
         for sample in data_samples:
@@ -108,56 +110,76 @@ class AnomalyMetric(BaseMetric):
                                'anomaly labels with LoadAnomalyAnnotations in the test pipeline')
             pred = sample['pred_anomaly']
             maps = {name: pred[name].squeeze(0).cpu().numpy() for name in pred['scorers']}
-            stem = osp.splitext(osp.basename(sample.get('img_path', str(len(self._frames)))))[0]
+            stem = osp.splitext(osp.basename(sample.get('img_path', str(self._seen))))[0]
+            iou = None
             if 'gt_sem_seg' in sample and 'pred_sem_seg' in sample:
-                self._add_iou(sample['pred_sem_seg']['data'].squeeze(0),
-                              sample['gt_sem_seg']['data'].squeeze(0))
+                iou = IoUMetric.intersect_and_union(
+                    sample['pred_sem_seg']['data'].squeeze(0).cpu(),
+                    sample['gt_sem_seg']['data'].squeeze(0).cpu(),
+                    len(self.dataset_meta['classes']), 255)
             instances = sample.get('gt_anomaly_instances')
-            self.add(stem, sample['gt_anomaly']['data'].squeeze(0).cpu().numpy(), maps,
-                     None if instances is None else instances['data'].squeeze(0).cpu().numpy())
+            # Held back until the next frame: the last frame of a process may be a sampler's
+            # padding repeat, known only in evaluate().
+            self._commit(self._pending)
+            self._pending = self._measure(
+                stem, sample['gt_anomaly']['data'].squeeze(0).cpu().numpy(), maps,
+                None if instances is None else instances['data'].squeeze(0).cpu().numpy(), iou)
             if self.output_dir:
                 for name, scores in maps.items():
                     write_npy_atomic(osp.join(self.output_dir, name, f'{stem}.npy'),
                                      scores.astype(np.float32))
 
-    def _add_iou(self, pred, gt):
-        num_classes = len(self.dataset_meta['classes'])
-        areas = IoUMetric.intersect_and_union(pred.cpu(), gt.cpu(), num_classes, 255)
-        self._iou = areas if self._iou is None else [a + b for a, b in zip(self._iou, areas)]
-
     def add(self, stem, labels, maps, instances=None):
         """Count one frame: labels (H, W), {scorer: (H, W) scores} and optionally an instance map
         (H, W). ``process`` feeds model outputs through here, ``tools/eval_scores.py`` saved
         maps."""
-        frame = dict(stem=stem)
+        self._commit(self._measure(stem, labels, maps, instances))
+
+    def _measure(self, stem, labels, maps, instances=None, iou=None):
+        """One frame's contribution (counts, bins, spilled arrays, report row, IoU areas)."""
+        index = self._seen
+        self._seen += 1
+        frame, counts, bins, bins_uni = dict(stem=stem), {}, {}, {}
         if self.components:
             if self._spill is None:
                 self._spill = tempfile.mkdtemp(prefix='anomseg-frames-')
-            frame['labels'] = osp.join(self._spill, f'{len(self._frames)}_labels.npy')
+            frame['labels'] = osp.join(self._spill, f'{index}_labels.npy')
             np.save(frame['labels'], labels)
             if instances is not None:
-                frame['instances'] = osp.join(self._spill, f'{len(self._frames)}_instances.npy')
+                frame['instances'] = osp.join(self._spill, f'{index}_instances.npy')
                 np.save(frame['instances'], instances)
         for name, scores in maps.items():
             if scores.shape != labels.shape:
                 raise ValueError(f'{stem}: scores of shape {scores.shape} ({name}) do not match '
                                  f'labels of shape {labels.shape}')
-            frame_counts = ScoreCounts().update(scores, labels)
-            self._counts.setdefault(name, ScoreCounts()).merge(frame_counts)
+            counts[name] = ScoreCounts().update(scores, labels)
             if self.smiyc or self.smiyc_uniform:
                 unit = UNIT_MAPS[self.unit_map][0](scores)
                 _check_unit_range(stem, name, unit, labels)
             if self.smiyc:
-                self._bins.setdefault(name, []).append(frame_bins(unit, labels))
+                bins[name] = frame_bins(unit, labels)
             if self.smiyc_uniform:
-                self._bins_uni.setdefault(name, []).append(
-                    frame_bins(unit, labels, strategy='uniform'))
+                bins_uni[name] = frame_bins(unit, labels, strategy='uniform')
             if self.components:
-                frame[name] = osp.join(self._spill, f'{len(self._frames)}_{name}.npy')
+                frame[name] = osp.join(self._spill, f'{index}_{name}.npy')
                 np.save(frame[name], scores)
             if self.report_dir:
-                frame.setdefault('report', {})[name] = frame_summary(scores, labels, frame_counts)
-        self._frames.append(frame)
+                frame.setdefault('report', {})[name] = frame_summary(scores, labels,
+                                                                     counts[name])
+        return dict(frame=frame, counts=counts, bins=bins, bins_uni=bins_uni, iou=iou)
+
+    def _commit(self, measured):
+        if measured is None:
+            return
+        for name, c in measured['counts'].items():
+            self._counts.setdefault(name, ScoreCounts()).merge(c)
+        for src, dst in ((measured['bins'], self._bins), (measured['bins_uni'], self._bins_uni)):
+            for name, b in src.items():
+                dst.setdefault(name, []).append(b)
+        self._frames.append(measured['frame'])
+        iou = measured['iou']
+        if iou is not None:
+            self._iou = iou if self._iou is None else [a + b for a, b in zip(self._iou, iou)]
 
     def _second_pass(self, frames, name, threshold):
         """Component (and, where labelled, instance) metrics at the best-F1 threshold, reading
@@ -181,13 +203,23 @@ class AnomalyMetric(BaseMetric):
         return out
 
     def evaluate(self, size=None):
+        """Metrics over the frames of every process. ``size`` (the dataset's length, as
+        mmengine's evaluator passes it) drops the repeats that a distributed sampler pads the
+        processes with, as mmengine's ``collect_results`` does: process r's k-th frame is frame
+        k * world_size + r of the padded order, and only the last frame of a process can be a
+        repeat."""
+        rank, world_size = get_dist_info()
+        if self._pending is not None and (size is None or
+                                          (self._seen - 1) * world_size + rank < size):
+            self._commit(self._pending)
+        self._pending = None
         state = dict(counts=self._counts, bins=self._bins, bins_uni=self._bins_uni,
                      frames=self._frames, iou=self._iou)
-        states = all_gather_object(state) if get_world_size() > 1 else [state]
+        states = all_gather_object(state) if world_size > 1 else [state]
         try:
             metrics = self.compute_metrics(states)
         finally:
-            if get_world_size() > 1:
+            if world_size > 1:
                 barrier()  # other processes may still read this one's frames
             if self._spill:
                 shutil.rmtree(self._spill, ignore_errors=True)
