@@ -16,7 +16,7 @@ export MALLOC_MMAP_THRESHOLD_ ?= 4294967296
 export MALLOC_TRIM_THRESHOLD_ ?= 68719476736
 export MALLOC_TOP_PAD_ ?= 1073741824
 
-.PHONY: install demo test test-fast pretrain
+.PHONY: install demo test test-fast pretrain assets gpu-check
 
 install: $(STAMP)
 
@@ -46,9 +46,15 @@ endif
 
 pretrain: $(PRETRAIN)
 
+# The public files the demo needs: from $ANOMSEG_SHARED, the cache ($ANOMSEG_DATA), or downloaded
+# from their official addresses (tools/fetch_assets.py; `make assets ASSETS=camvid-zoo` for more).
+ASSETS ?= demo
+assets: install
+	$(PY) tools/fetch_assets.py $(ASSETS)
+
 $(PRETRAIN): | install
-	$(PY) tools/model_converters/mobilenetv2_torchvision2mmseg.py \
-		$(ANOMSEG_SHARED)/weights/mobilenet_v2-b0353104.pth $@
+	src=$$($(PY) tools/fetch_assets.py mobilenet_v2 --print-path) && \
+		$(PY) tools/model_converters/mobilenetv2_torchvision2mmseg.py "$$src" $@
 
 demo: install $(PRETRAIN)
 	$(PY) tools/quickstart.py
@@ -58,3 +64,9 @@ test: install
 
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
+
+# The GPU check on this machine's CUDA device (docs/gpu.md); a tiny CPU run with GPU_CHECK="--device
+# cpu --tiny --out work_dirs/gpu_check_tiny.json".
+GPU_CHECK ?= --out work_dirs/gpu_check.json
+gpu-check: install
+	$(PY) tools/benchmark/gpu_check.py $(GPU_CHECK)

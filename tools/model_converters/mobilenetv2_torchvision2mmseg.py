@@ -22,8 +22,8 @@ def main(argv=None):
     try:
         state = load_checkpoint_file(args.src, map_location='cpu')
     except FileNotFoundError:
-        sys.exit(f'error: {args.src} does not exist (the ImageNet MobileNetV2 weights lie in '
-                 '$ANOMSEG_SHARED/weights)')
+        sys.exit(f'error: {args.src} does not exist (`python tools/fetch_assets.py mobilenet_v2` '
+                 'finds or downloads the ImageNet MobileNetV2 weights)')
     state = state.get('state_dict', state)
     converted, dropped = mobilenet_v2_torchvision_to_mmseg(state)
     if not converted:
