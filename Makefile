@@ -6,6 +6,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # MMCV=lite (default): mmcv-lite, no compiler; MMCV=full: mmcv compiled with its C++/CUDA ops.
 MMCV ?= lite
+ifeq ($(filter $(MMCV),lite full),)
+$(error MMCV must be lite or full, not '$(MMCV)')
+endif
 STAMP := $(VENV)/.anomseg-installed-mmcv-$(MMCV)
 REQS := requirements/build.txt requirements/mmcv-$(MMCV).txt requirements/runtime.txt \
 	requirements/tests.txt
@@ -33,14 +36,12 @@ ifeq ($(MMCV),full)
 	$(PY) -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt
 	$(PY) -m pip install -q --no-build-isolation --no-deps -e .
 	$(PY) -c "import anomseg.ops as o; o.remove_startup_hook()"
-else ifeq ($(MMCV),lite)
+else
 	-@$(PY) -m pip uninstall -q -y mmcv 2>/dev/null
 	$(PY) -m pip install -q -r requirements/build.txt -r requirements/mmcv-lite.txt \
 		-r requirements/runtime.txt -r requirements/tests.txt
 	$(PY) -m pip install -q --no-build-isolation --no-deps -e .
 	$(PY) -c "import anomseg.ops as o; print('startup hook:', o.write_startup_hook())"
-else
-	$(error MMCV must be lite or full, not '$(MMCV)')
 endif
 	@touch $@
 

@@ -15,9 +15,9 @@ import os.path as osp
 
 from mmengine.runner import Runner
 
-from anomseg.apis import (add_runner_arguments, apply_benchmark, apply_runner_arguments,
-                          apply_test_options, benchmark_options, load_config,
-                          prepare_cpu_distributed)
+from anomseg.apis import (PROTOCOLS, add_runner_arguments, apply_benchmark,
+                          apply_published_protocol, apply_runner_arguments, apply_test_options,
+                          benchmark_options, load_config, prepare_cpu_distributed)
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
 from anomseg.utils import write_json_atomic
 
@@ -40,6 +40,10 @@ def parse_args(argv=None):
                         help='test on this anomaly benchmark instead of the config\'s test set')
     parser.add_argument('--benchmark-root', help='the benchmark in its official layout')
     parser.add_argument('--laf-root', help='FishyscapesLAF: the LostAndFound download (images)')
+    parser.add_argument('--protocol', choices=PROTOCOLS, default='default',
+                        help='with --benchmark: "published" evaluates as the published ERFNet '
+                        'anomaly table does (1024x512, frames with anomalies only, every output '
+                        'channel); see apply_published_protocol')
     return add_runner_arguments(parser).parse_args(argv)
 
 
@@ -51,6 +55,10 @@ def main(argv=None):
     cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     if args.benchmark:
         apply_benchmark(cfg, args.benchmark, args.benchmark_root, **benchmark_options(args))
+        if args.protocol == 'published':
+            apply_published_protocol(cfg)
+    elif args.protocol != 'default':
+        raise SystemExit('test.py: error: --protocol needs --benchmark')
     report = None if args.no_report else (args.report_dir or osp.join(cfg.work_dir, 'report'))
     apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
                        scorer=args.scorer, tta=args.tta, report_dir=report)

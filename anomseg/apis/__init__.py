@@ -1,11 +1,13 @@
 from .frames import FrameSource, open_frames
 from .inferencer import AnomalyInferencer
-from .run_config import (add_benchmark_arguments, add_runner_arguments, apply_benchmark,
-                         apply_runner_arguments, apply_test_options, apply_train_options,
-                         benchmark_options, load_config, prepare_cpu_distributed)
+from .run_config import (PROTOCOLS, add_benchmark_arguments, add_runner_arguments, apply_benchmark,
+                         apply_published_protocol, apply_runner_arguments, apply_test_options,
+                         apply_train_options, benchmark_options, load_config,
+                         prepare_cpu_distributed)
 from .submit import run_fishyscapes, submit_oodis, submit_smiyc
 
 __all__ = ['AnomalyInferencer', 'FrameSource', 'open_frames', 'run_fishyscapes', 'submit_oodis',
-           'submit_smiyc', 'add_benchmark_arguments', 'add_runner_arguments', 'apply_benchmark',
-           'apply_runner_arguments', 'apply_test_options', 'apply_train_options',
-           'benchmark_options', 'load_config', 'prepare_cpu_distributed']
+           'submit_smiyc', 'PROTOCOLS', 'add_benchmark_arguments', 'add_runner_arguments',
+           'apply_benchmark', 'apply_published_protocol', 'apply_runner_arguments',
+           'apply_test_options', 'apply_train_options', 'benchmark_options', 'load_config',
+           'prepare_cpu_distributed']

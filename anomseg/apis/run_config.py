@@ -69,6 +69,30 @@ def apply_benchmark(cfg, name, data_root, **options):
     return cfg
 
 
+PROTOCOLS = ('default', 'published')
+
+
+def apply_published_protocol(cfg, scale=(1024, 512)):
+    """The protocol of the evaluation code behind the published ERFNet anomaly table (the
+    ``evalAnomaly.py`` lineage of erfnet_pytorch): image and labels resized to ``scale`` (W, H)
+    with PIL (bilinear / nearest) and evaluated there, frames without anomaly pixels left out,
+    and softmax over every output channel (a head with a trained void channel keeps it: set
+    ``use_void_channel``). Call after ``apply_benchmark``. anomseg's default protocol instead
+    scores every frame, resizes the maps back to the labels' full resolution and uses the class
+    channels only."""
+    cfg.test_dataloader.dataset.pipeline = [
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadAnomalyAnnotations', with_instances=False),  # pixel metrics only
+        dict(type='Resize', scale=tuple(scale), keep_ratio=False, backend='pillow'),
+        dict(type='EvaluateAtResizedShape'),
+        dict(type='PackAnomalySegInputs'),
+    ]
+    cfg.test_evaluator['anomalous_frames_only'] = True
+    if 'use_void_channel' in cfg.model.decode_head or cfg.model.decode_head.get('void_channel'):
+        cfg.model.decode_head.use_void_channel = True
+    return cfg
+
+
 def load_config(path, cfg_options=None, launcher='none', work_dir=None):
     """Config from file, ``--cfg-options`` merged, work_dir: CLI > config > work_dirs/NAME."""
     if not osp.isfile(path):
@@ -91,8 +115,12 @@ def prepare_cpu_distributed(cfg):
     ``device_ids=[LOCAL_RANK]``; both fail on a machine without CUDA. Here, on such a machine,
     the process group is initialised with gloo from torchrun's environment (so mmengine finds it
     initialised and skips its own set-up) and DDP gets ``device_ids=None``, as torch requires for
-    CPU modules. With CUDA, or without a launcher, nothing changes. Returns True when it acted.
+    CPU modules. At exit the processes meet at a barrier and the group is destroyed, so that no
+    process tears its connections down while another still uses them (gloo may otherwise abort a
+    process as the interpreter shuts down). With CUDA, or without a launcher, nothing changes.
+    Returns True when it acted.
     """
+    import atexit
     import datetime
 
     import torch
@@ -106,10 +134,24 @@ def prepare_cpu_distributed(cfg):
         dist.init_process_group(
             'gloo', **({} if timeout is None else
                        dict(timeout=datetime.timedelta(seconds=timeout))))
+        atexit.register(_close_process_group)
     wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+def _close_process_group():
+    import datetime
+
+    import torch.distributed as dist
+    if not dist.is_initialized():
+        return
+    try:
+        dist.monitored_barrier(timeout=datetime.timedelta(seconds=60))
+    except RuntimeError:
+        pass  # a process died: nothing to wait for
+    dist.destroy_process_group()
 
 
 def apply_train_options(cfg, amp=False, resume=False):

@@ -15,7 +15,6 @@ Where an asset is looked for, in order:
 Failures raise :class:`AssetError` naming the asset, the address and what to do.
 """
 import fcntl
-import hashlib
 import http.client
 import json
 import os
@@ -28,6 +27,7 @@ import urllib.error
 import urllib.request
 import zipfile
 
+from anomseg.utils.checkpoint import file_sha256
 from anomseg.utils.paths import shared_root
 
 from .catalog import ASSETS, TARGETS
@@ -95,14 +95,6 @@ def asset_path(name, download=True, progress=True):
     return _download(asset, progress)
 
 
-def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(CHUNK), b''):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _download(asset, progress):
     url = asset_url(asset)
     downloads = osp.join(cache_root(), 'downloads')
@@ -116,7 +108,7 @@ def _download(asset, progress):
         _fetch_resuming(asset, url, part, progress)
         final = osp.join(cache_root(), asset.name)
         if asset.kind == 'file':
-            digest = sha256_of(part)
+            digest = file_sha256(part)
             if digest != asset.sha256:
                 os.remove(part)
                 raise AssetError(
@@ -207,7 +199,7 @@ def _install_archive(asset, url, part, final):
                              'deleted: try again') from None
         root = osp.join(staging, asset.root)
         bad = [rel for rel, digest in expected.items()
-               if not osp.isfile(osp.join(root, rel)) or sha256_of(osp.join(root, rel)) != digest]
+               if not osp.isfile(osp.join(root, rel)) or file_sha256(osp.join(root, rel)) != digest]
         if bad:
             os.remove(part)
             raise AssetError(f'{asset.name}: {len(bad)} of {len(expected)} files of the archive '

@@ -48,3 +48,41 @@ def mobilenet_v2_torchvision_to_mmseg(state_dict):
             name = f'conv.{last}.{"conv" if last == index else "bn"}.{param}'
         converted[f'{stage_of[feature]}.{name}'] = value
     return converted, dropped
+
+
+# The released ERFNet's non_bottleneck_1d members -> positions in mmseg's NonBottleneck1d
+# ``convs_layers``: [conv3x1, relu, conv1x3, bn, relu, conv3x1 (dilated), relu, conv1x3, bn,
+# dropout] (the relu modules hold no weights).
+ERFNET_NON_BOTTLENECK = dict(conv3x1_1=0, conv1x3_1=2, bn1=3, conv3x1_2=5, conv1x3_2=7, bn2=8)
+
+
+def erfnet_original_to_mmseg(state_dict):
+    """Rename the released ERFNet's keys (Romera et al., ``erfnet_pytorch``: ``encoder.*``,
+    ``decoder.*``) to mmseg's ``ERFNet`` backbone plus anomseg's ``ERFNetHead``.
+
+    ``encoder.initial_block`` -> ``backbone.encoder.0``; ``encoder.layers.i`` ->
+    ``backbone.encoder.{i+1}``; ``decoder.layers.j`` -> ``backbone.decoder.j``;
+    ``decoder.output_conv`` -> ``decode_head.conv_seg``. Downsampler and upsampler blocks keep
+    their ``conv`` / ``bn`` names; non-bottleneck blocks map by ``ERFNET_NON_BOTTLENECK``.
+    ``encoder.output_conv`` (the classifier of the encoder-only pretraining stage, unused when the
+    decoder runs) has no counterpart. Returns (converted state dict, keys left out).
+    """
+    converted, dropped = OrderedDict(), []
+    for key, value in state_dict.items():
+        key = key[len('module.'):] if key.startswith('module.') else key  # DataParallel saves
+        if key.startswith('encoder.initial_block.'):
+            converted['backbone.encoder.0.' + key[len('encoder.initial_block.'):]] = value
+            continue
+        if key.startswith('decoder.output_conv.'):
+            converted['decode_head.conv_seg.' + key[len('decoder.output_conv.'):]] = value
+            continue
+        match = re.fullmatch(r'(encoder|decoder)\.layers\.(\d+)\.(\w+)\.(\w+)', key)
+        if match is None:
+            dropped.append(key)
+            continue
+        part, index, member, param = match.groups()
+        index = int(index) + (part == 'encoder')
+        if member in ERFNET_NON_BOTTLENECK:
+            member = f'convs_layers.{ERFNET_NON_BOTTLENECK[member]}'
+        converted[f'backbone.{part}.{index}.{member}.{param}'] = value
+    return converted, dropped

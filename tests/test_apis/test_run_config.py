@@ -67,3 +67,35 @@ def test_test_tool_benchmark_flags_go_together():
     proc = subprocess.run([sys.executable, 'tools/test.py', CFG, 'x.pth', '--benchmark',
                            'RoadAnomaly'], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode != 0 and '--benchmark and --benchmark-root go together' in proc.stderr
+
+
+def test_published_protocol_resizes_labels_skips_frames_and_keeps_the_void_channel(tmp_path):
+    from anomseg.apis import apply_published_protocol
+    from anomseg.datasets.transforms import EvaluateAtResizedShape
+    erfnet = osp.join(REPO, 'configs', 'erfnet',
+                      'erfnet_deconv-head_released_cityscapes-1024x512.py')
+    cfg = apply_benchmark(load_config(erfnet), 'AnomalyTrack', str(tmp_path))
+    assert not cfg.model.decode_head.get('use_void_channel')
+    apply_published_protocol(cfg)
+    steps = cfg.test_dataloader.dataset.pipeline
+    assert [s['type'] for s in steps] == ['LoadImageFromFile', 'LoadAnomalyAnnotations', 'Resize',
+                                         'EvaluateAtResizedShape', 'PackAnomalySegInputs']
+    assert steps[2]['scale'] == (1024, 512) and steps[2]['backend'] == 'pillow'
+    assert cfg.test_evaluator.anomalous_frames_only and cfg.model.decode_head.use_void_channel
+    per_pixel = apply_published_protocol(apply_benchmark(load_config(CFG), 'AnomalyTrack',
+                                                         str(tmp_path)))
+    assert 'use_void_channel' not in per_pixel.model.decode_head  # no void channel to keep
+
+    # The resized frame becomes the evaluated one: labels resized alongside, nearest.
+    from mmseg.registry import TRANSFORMS
+    label = np.zeros((720, 1280), np.uint8)
+    label[300:420, 600:700] = 1
+    results = dict(img=np.zeros((720, 1280, 3), np.uint8), img_shape=(720, 1280),
+                   ori_shape=(720, 1280), gt_anomaly_map=label, seg_fields=['gt_anomaly_map'])
+    results = TRANSFORMS.build(steps[2]).transform(results)
+    results = EvaluateAtResizedShape().transform(results)
+    assert results['ori_shape'] == results['img_shape'] == (512, 1024)
+    assert results['gt_anomaly_map'].shape == (512, 1024)
+    assert set(np.unique(results['gt_anomaly_map'])) == {0, 1}
+    assert (results['gt_anomaly_map'] == 1).sum() == pytest.approx(120 * 100 * 0.8 * 512 / 720,
+                                                                   rel=0.05)

@@ -20,12 +20,13 @@ class LoadAnomalyAnnotations(BaseTransform):
 
     Where the sample has ``instance_map_path`` (instance ground truth, Cityscapes-style: ids >= 1000
     are instances; a dataset whose files number instances 1..N gives ``instance_id_offset=1000``),
-    it is read into ``gt_anomaly_instances`` (int32) as well.
+    it is read into ``gt_anomaly_instances`` (int32) as well, unless ``with_instances=False``.
     """
 
     def __init__(self, label_map=None, void_index=255, imdecode_backend='pillow',
-                 backend_args=None, path_key='seg_map_path'):
+                 backend_args=None, path_key='seg_map_path', with_instances=True):
         self.label_map = dict(label_map or {})
+        self.with_instances = with_instances
         self.path_key = path_key
         self.void_index = void_index
         self.imdecode_backend = imdecode_backend
@@ -53,7 +54,7 @@ class LoadAnomalyAnnotations(BaseTransform):
                              f'{self.void_index} (void), found {bad.tolist()}')
         results['gt_anomaly_map'] = label.astype(np.uint8)
         results.setdefault('seg_fields', []).append('gt_anomaly_map')
-        if results.get('instance_map_path'):
+        if self.with_instances and results.get('instance_map_path'):
             ids = mmcv.imfrombytes(fileio.get(results['instance_map_path'],
                                               backend_args=self.backend_args),
                                    flag='unchanged', backend=self.imdecode_backend)

@@ -69,6 +69,9 @@ class AnomalyMetric(BaseMetric):
     and mean scores, worst first (frames with anomalies by AP ascending, then frames without by
     mean inlier score descending).
 
+    With ``anomalous_frames_only``, frames without a single anomaly pixel are left out (the
+    protocol of evaluation codes that skip them, e.g. the published ERFNet anomaly table).
+
     With ``output_dir``, each frame's maps are also saved as ``output_dir/{scorer}/{stem}.npy``
     (float32, input resolution), the layout ``tools/eval_scores.py`` reads. Several processes
     each count their own frames and the counts are gathered at the end; use a sampler that does
@@ -80,11 +83,12 @@ class AnomalyMetric(BaseMetric):
 
     def __init__(self, metrics=('AP', 'AUROC', 'FPR95', 'FPR95_interp'), smiyc=False,
                  smiyc_uniform=False, components=None, output_dir=None, report_dir=None,
-                 report_name='test', unit_map=None, **kwargs):
+                 report_name='test', unit_map=None, anomalous_frames_only=False, **kwargs):
         super().__init__(**kwargs)
         if unit_map not in UNIT_MAPS:
             raise KeyError(f'unit_map must be one of {list(UNIT_MAPS)}, got {unit_map!r}')
         self.unit_map = unit_map
+        self.anomalous_frames_only = anomalous_frames_only
         self.metrics = tuple(metrics)
         if isinstance(components, str):
             if components not in COMPONENT_SIZE_FILTERS:
@@ -139,6 +143,8 @@ class AnomalyMetric(BaseMetric):
         """One frame's contribution (counts, bins, spilled arrays, report row, IoU areas)."""
         index = self._seen
         self._seen += 1
+        if self.anomalous_frames_only and not (labels == 1).any():
+            return None
         frame, counts, bins, bins_uni = dict(stem=stem), {}, {}, {}
         if self.components:
             if self._spill is None:

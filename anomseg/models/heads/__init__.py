@@ -1,4 +1,5 @@
+from .erfnet_head import ERFNetHead
 from .mask2former_head import AnomalyMask2FormerHead
 from .rpl_residual import RPLResidualModule
 
-__all__ = ['AnomalyMask2FormerHead', 'RPLResidualModule']
+__all__ = ['AnomalyMask2FormerHead', 'ERFNetHead', 'RPLResidualModule']

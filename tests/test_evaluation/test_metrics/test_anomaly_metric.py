@@ -172,3 +172,31 @@ def test_report_curves_histograms_and_worst_first_csv(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / 'RoadAnomaly_msp_frames.csv')))
     assert [r['frame'] for r in rows] == sorted(aps, key=aps.get) + ['f3']
     assert all(np.isclose(float(r['AP']), aps[r['frame']]) for r in rows[:3])
+
+
+def test_anomalous_frames_only_leaves_out_frames_without_anomaly_pixels():
+    rng = np.random.default_rng(5)
+    frames = []
+    for i, has_anomaly in enumerate((True, False, True)):
+        labels = np.zeros((20, 30), np.uint8)
+        if has_anomaly:
+            labels[5:10, 5 + i:15 + i] = 1
+        labels[:2] = 255
+        frames.append((f'f{i}', labels, rng.random((20, 30)).astype(np.float32)))
+    only = AnomalyMetric(anomalous_frames_only=True)
+    for stem, labels, scores in frames:
+        only.add(stem, labels, {'s': scores})
+    kept = AnomalyMetric()
+    for stem, labels, scores in (frames[0], frames[2]):
+        kept.add(stem, labels, {'s': scores})
+    every = AnomalyMetric()
+    for stem, labels, scores in frames:
+        every.add(stem, labels, {'s': scores})
+    got, want, all_frames = only.evaluate(), kept.evaluate(), every.evaluate()
+    assert got == want and got['s/AP'] != all_frames['s/AP']
+    # the reference: sklearn over the pixels of the frames with anomalies, void left out
+    labels = np.concatenate([frames[0][1].ravel(), frames[2][1].ravel()])
+    scores = np.concatenate([frames[0][2].ravel(), frames[2][2].ravel()])
+    keep = labels < 255
+    assert got['s/AP'] == pytest.approx(
+        average_precision_score(labels[keep] == 1, scores[keep]), abs=1e-12)
