@@ -1,6 +1,12 @@
 """Key converters from other libraries' state dicts to mmseg module names."""
+import io
 import re
 from collections import OrderedDict
+
+import torch
+
+from .checkpoint import load_checkpoint_file
+from .io import write_bytes_atomic
 
 # Blocks per stage of MobileNetV2 (Sandler et al., CVPR 2018, Table 2), as mmseg builds them.
 MOBILENET_V2_BLOCKS = (1, 2, 3, 4, 3, 3, 1)
@@ -86,3 +92,18 @@ def erfnet_original_to_mmseg(state_dict):
             member = f'convs_layers.{ERFNET_NON_BOTTLENECK[member]}'
         converted[f'backbone.{part}.{index}.{member}.{param}'] = value
     return converted, dropped
+
+
+def convert_checkpoint_file(src, dst, convert, expected):
+    """Read the state dict in ``src``, rename its keys with ``convert`` (a function returning
+    (converted, left out)) and write ``{'state_dict': converted}`` to ``dst`` atomically.
+    ``expected`` says which keys ``src`` should hold, for the error when none converts.
+    Returns (number of tensors written, keys left out)."""
+    state = load_checkpoint_file(src, map_location='cpu')
+    converted, dropped = convert(state.get('state_dict', state))
+    if not converted:
+        raise ValueError(f'{src} holds no {expected}')
+    buf = io.BytesIO()
+    torch.save({'state_dict': converted}, buf)
+    write_bytes_atomic(dst, buf.getvalue())
+    return len(converted), dropped
