@@ -7,7 +7,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
-from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
+from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, benchmark_dataset
 from anomseg.utils.checkpoint import TRUST_ENV
 
 
@@ -46,24 +46,21 @@ def benchmark_options(args):
 
 
 def apply_benchmark(cfg, name, data_root, **options):
-    """Test on an anomaly benchmark in its official layout instead of the config's test set:
+    """Test on an anomaly benchmark (in its official layout or the validation bundle's,
+    ``benchmark_dataset``) instead of the config's test set:
     the config's test pipeline with ``LoadAnomalyAnnotations`` and ``PackAnomalySegInputs`` in
     place of mmseg's label loading and packing, and an ``AnomalyMetric`` with the benchmark's
     component filters (``unit_map='arctan'``, so scorers of any range get component metrics).
     ``options`` reach the dataset (``laf_root``)."""
-    if name not in ANOMALY_BENCHMARKS:
-        raise KeyError(f'unknown benchmark {name!r}; known: {", ".join(ANOMALY_BENCHMARKS)}')
-    if not osp.isdir(data_root):
-        raise FileNotFoundError(f'{name}: benchmark folder {data_root} does not exist')
-    settings, components = ANOMALY_BENCHMARKS[name]
+    dataset = benchmark_dataset(name, data_root, **options)
+    components = ANOMALY_BENCHMARKS[name][1]
     swap = dict(LoadAnnotations='LoadAnomalyAnnotations', PackSegInputs='PackAnomalySegInputs')
     pipeline = [dict(type=swap[step['type']]) if step['type'] in swap else step
                 for step in cfg.test_dataloader.dataset.pipeline]
     if not any(step['type'] == 'LoadAnomalyAnnotations' for step in pipeline):
         raise KeyError(f'{cfg.filename}: the test pipeline loads no labels (LoadAnnotations) to '
                        'replace with LoadAnomalyAnnotations')
-    cfg.test_dataloader.dataset = dict(settings, data_root=data_root, pipeline=pipeline,
-                                       **options)
+    cfg.test_dataloader.dataset = dict(dataset, pipeline=pipeline)
     cfg.test_dataloader.batch_size = 1
     cfg.test_evaluator = dict(type='AnomalyMetric', components=components, unit_map='arctan')
     return cfg

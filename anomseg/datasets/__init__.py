@@ -7,8 +7,9 @@ from .road_anomaly import RoadAnomalyDataset
 from .smiyc import SMIYCDataset
 from .synthroad import SYNTHROAD_CLASSES, SYNTHROAD_PALETTE, SynthRoadDataset
 from .transforms import *  # noqa: F401,F403
+from .validation_bundle import AnomalyBundleDataset
 
-__all__ = ['CamVidDataset', 'FishyscapesDataset', 'FishyscapesLAFDataset', 'LostAndFoundDataset',
+__all__ = ['AnomalyBundleDataset', 'CamVidDataset', 'FishyscapesDataset', 'FishyscapesLAFDataset', 'LostAndFoundDataset',
            'BANK_FORMAT', 'BANK_INDEX', 'MedicalSliceDataset', 'ObjectBank',
            'RoadAnomalyDataset', 'SMIYCDataset',
            'SYNTHROAD_CLASSES', 'SYNTHROAD_PALETTE', 'SynthRoadDataset']

@@ -17,6 +17,9 @@ CFG = osp.join(REPO, 'configs', 'deeplabv3plus', 'deeplabv3plus_mnv2_2k_camvid-2
 
 
 def test_apply_benchmark_swaps_dataset_labels_and_metric(tmp_path):
+    for sub, name in (('images', 'a.jpg'), ('labels_masks', 'a_labels_semantic.png')):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / name).write_bytes(b'')
     cfg = load_config(CFG)
     resize = [s for s in cfg.test_dataloader.dataset.pipeline if s['type'] == 'Resize']
     apply_benchmark(cfg, 'AnomalyTrack', str(tmp_path))
@@ -29,7 +32,7 @@ def test_apply_benchmark_swaps_dataset_labels_and_metric(tmp_path):
                                       unit_map='arctan')
     with pytest.raises(KeyError, match='unknown benchmark'):
         apply_benchmark(load_config(CFG), 'Nope', str(tmp_path))
-    with pytest.raises(FileNotFoundError, match='RoadAnomaly: benchmark folder .*absent'):
+    with pytest.raises(FileNotFoundError, match='RoadAnomaly: benchmark folder .*absent does not'):
         apply_benchmark(load_config(CFG), 'RoadAnomaly', str(tmp_path / 'absent'))
 
 
@@ -70,6 +73,9 @@ def test_test_tool_benchmark_flags_go_together():
 
 
 def test_published_protocol_resizes_labels_skips_frames_and_keeps_the_void_channel(tmp_path):
+    for sub, name in (('images', 'a.jpg'), ('labels_masks', 'a_labels_semantic.png')):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / name).write_bytes(b'')
     from anomseg.apis import apply_published_protocol
     from anomseg.datasets.transforms import EvaluateAtResizedShape
     erfnet = osp.join(REPO, 'configs', 'erfnet',
