@@ -85,8 +85,10 @@ def apply_published_protocol(cfg, scale=(1024, 512)):
         dict(type='PackAnomalySegInputs'),
     ]
     cfg.test_evaluator['anomalous_frames_only'] = True
-    if 'use_void_channel' in cfg.model.decode_head or cfg.model.decode_head.get('void_channel'):
-        cfg.model.decode_head.use_void_channel = True
+    # a config may say otherwise for its model (`published_protocol = dict(use_void_channel=...)`)
+    use_void = cfg.get('published_protocol', {}).get('use_void_channel', True)
+    if cfg.model.decode_head.get('void_channel'):
+        cfg.model.decode_head.use_void_channel = use_void
     return cfg
 
 

@@ -62,6 +62,10 @@ def mobilenet_v2_torchvision_to_mmseg(state_dict):
 ERFNET_NON_BOTTLENECK = dict(conv3x1_1=0, conv1x3_1=2, bn1=3, conv3x1_2=5, conv1x3_2=7, bn2=8)
 
 
+ESPNETV2_DECODER = ('bu_dec_l1', 'bu_dec_l2', 'bu_dec_l3', 'bu_dec_l4', 'merge_enc_dec_l2',
+                    'merge_enc_dec_l3', 'merge_enc_dec_l4', 'bu_br_l2', 'bu_br_l3', 'bu_br_l4')
+
+
 def erfnet_original_to_mmseg(state_dict):
     """Rename the released ERFNet's keys (Romera et al., ``erfnet_pytorch``: ``encoder.*``,
     ``decoder.*``) to mmseg's ``ERFNet`` backbone plus anomseg's ``ERFNetHead``.
@@ -94,6 +98,25 @@ def erfnet_original_to_mmseg(state_dict):
     return converted, dropped
 
 
+def espnetv2_edgenets_to_mmseg(state_dict):
+    """Rename the EdgeNets ESPNetv2 segmentation keys (Mehta et al.): ``base_net.*`` (the
+    encoder) -> ``backbone.*`` (anomseg's ``ESPNetV2``, same module names), every decoder key ->
+    ``decode_head.*`` (``ESPNetV2Head``, same names). Returns (converted, keys left out)."""
+    converted, dropped = OrderedDict(), []
+    for key, value in state_dict.items():
+        key = key[len('module.'):] if key.startswith('module.') else key
+        if key.startswith('base_net.'):
+            if key.startswith(('base_net.level5', 'base_net.classifier')):
+                dropped.append(key)  # the ImageNet stage the segmentation network drops
+                continue
+            converted['backbone.' + key[len('base_net.'):]] = value
+        elif key.split('.', 1)[0] in ESPNETV2_DECODER:
+            converted['decode_head.' + key] = value
+        else:
+            dropped.append(key)
+    return converted, dropped
+
+
 def convert_checkpoint_file(src, dst, convert, expected):
     """Read the state dict in ``src``, rename its keys with ``convert`` (a function returning
     (converted, left out)) and write ``{'state_dict': converted}`` to ``dst`` atomically.
@@ -107,3 +130,23 @@ def convert_checkpoint_file(src, dst, convert, expected):
     torch.save({'state_dict': converted}, buf)
     write_bytes_atomic(dst, buf.getvalue())
     return len(converted), dropped
+
+
+def converter_main(doc, convert, expected, src_help, missing_hint='', argv=None):
+    """The command line of ``tools/model_converters/*``: ``SRC DST``; errors exit with one line
+    naming the file. ``doc`` is the tool's docstring, ``missing_hint`` what to do when SRC is
+    absent."""
+    import argparse
+    import sys
+    parser = argparse.ArgumentParser(description=doc.split('\n')[0])
+    parser.add_argument('src', help=src_help)
+    parser.add_argument('dst', help='where to write the converted checkpoint')
+    args = parser.parse_args(argv)
+    try:
+        count, dropped = convert_checkpoint_file(args.src, args.dst, convert, expected)
+    except FileNotFoundError:
+        sys.exit(f'error: {args.src} does not exist{missing_hint}')
+    except ValueError as err:
+        sys.exit(f'error: {err}')
+    left = sorted({k.rsplit('.', 1)[0] for k in dropped})
+    print(f'{args.dst}: {count} tensors; left out: {", ".join(left) or "none"}')
