@@ -23,8 +23,9 @@ class AnomalyBundleDataset(ListedAnomalyDataset):
     RoadAnomaly}``): ``images/N.{png,jpg,jpeg,webp}`` beside ``labels_masks/N.png`` (SMIYC's
     ``N_labels_semantic.png`` names are accepted too). Labels are 0 inlier, 1 anomaly, 255 void
     after ``anomaly_label_map`` (e.g. ``{2: 1}`` for RoadAnomaly, whose anomaly id is 2 in the
-    official files). Every image needs its label and every label its image: a missing partner is
-    an error naming the files, before any frame is read."""
+    official files). A label without its image is an error naming it, before any frame is read;
+    an image without its label is listed with the label it should have (``labels_masks/N.png``),
+    so that the loading step names it beside every other bad file."""
 
     def __init__(self, anomaly_label_map=None, **kwargs):
         self.anomaly_label_map = dict(anomaly_label_map or {})
@@ -51,13 +52,13 @@ class AnomalyBundleDataset(ListedAnomalyDataset):
                 continue
             labels[stem[:-len('_labels_semantic')] if stem.endswith('_labels_semantic')
                    else stem] = osp.join(root, 'labels_masks', name)
-        unlabelled = sorted(set(images) - set(labels))
         orphans = sorted(set(labels) - set(images))
-        if unlabelled or orphans or not images:
+        if orphans or not images:
             raise FileNotFoundError(
-                f'{root}: {len(images)} images ({BUNDLE_IMAGE_SUFFIXES}), {len(labels)} labels; '
-                f'images without label: {unlabelled[:3]}, labels without image: {orphans[:3]}'
+                f'{root}: {len(images)} images ({", ".join(BUNDLE_IMAGE_SUFFIXES)}), '
+                f'{len(labels)} labels; labels without image: {orphans[:3]}'
                 + (f', other files in images/: {others[:3]}' if others else ''))
-        return [self.frame_info(images[stem], labels[stem],
+        expected = osp.join(root, 'labels_masks', '{}.png')
+        return [self.frame_info(images[stem], labels.get(stem, expected.format(stem)),
                                 anomaly_label_map=self.anomaly_label_map)
                 for stem in sorted(images)]

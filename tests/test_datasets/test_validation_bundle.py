@@ -76,8 +76,8 @@ def test_unrecognised_layouts_and_missing_partners_are_named(tmp_path):
         build_benchmark('RoadAnomaly', str(tmp_path))
     root = str(tmp_path / 'bundle')
     write_frames(root, {'0': labels_with(1, 0), '1': labels_with(1, 1)}, '.png')
-    os.remove(osp.join(root, 'labels_masks', '1.png'))
-    with pytest.raises(FileNotFoundError, match=r"images without label: \['1'\]"):
+    os.remove(osp.join(root, 'images', '1.png'))
+    with pytest.raises(FileNotFoundError, match=r"1 images .*labels without image: \['1'\]"):
         build_benchmark('FishyscapesStatic', root)
     laf = tmp_path / 'laf_official'
     laf.mkdir()
