@@ -11,6 +11,14 @@ import cv2
 import numpy as np
 
 
+def _default_mode(path, directory=False):
+    """Give a temporary file (0600) or folder (0700) the mode a plain ``open`` / ``mkdir`` would
+    have given it under the process's umask, so that outputs are as readable as any other."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, (0o777 if directory else 0o666) & ~umask)
+
+
 def write_bytes_atomic(path, data):
     """Write to a temporary file in the same folder, then rename it over ``path``."""
     folder = osp.dirname(osp.abspath(path))
@@ -19,6 +27,7 @@ def write_bytes_atomic(path, data):
     try:
         with os.fdopen(fd, 'wb') as fh:
             fh.write(data)
+        _default_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         if osp.exists(tmp):
@@ -47,6 +56,7 @@ def atomic_output_dir(dst):
     tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(osp.abspath(dst))}-', dir=parent)
     try:
         yield tmp
+        _default_mode(tmp, directory=True)
         os.replace(tmp, dst)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -82,6 +92,7 @@ def write_hdf5_atomic(path, value, dtype=np.float16):
     try:
         with h5py.File(tmp, 'w') as fh:
             fh.create_dataset('value', data=np.asarray(value, dtype), compression='gzip')
+        _default_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         if osp.exists(tmp):
