@@ -27,6 +27,8 @@ import urllib.error
 import urllib.request
 import zipfile
 
+from tqdm import tqdm
+
 from anomseg.utils.checkpoint import file_sha256
 from anomseg.utils.paths import shared_root
 
@@ -168,20 +170,14 @@ def _total_size(response, have):
 
 
 def _copy(response, out, have, total, label):
-    done, shown = have, 0.0
-    while True:
-        block = response.read(CHUNK)
-        if not block:
-            break
-        out.write(block)
-        done += len(block)
-        if label and (time.monotonic() - shown > 0.2 or done == total):
-            shown = time.monotonic()
-            of = f' / {total / 2**20:.1f} MiB ({100 * done / total:.0f}%)' if total else ' MiB'
-            sys.stderr.write(f'\r{label}: {done / 2**20:.1f}{of}')
-            sys.stderr.flush()
-    if label:
-        sys.stderr.write('\n')
+    """Append the response to ``out``; a short read raises IncompleteRead (resumed above)."""
+    done = have
+    with tqdm(total=total, initial=have, unit='B', unit_scale=True, unit_divisor=1024,
+              desc=label, disable=label is None, file=sys.stderr) as bar:
+        for block in iter(lambda: response.read(CHUNK), b''):
+            out.write(block)
+            done += len(block)
+            bar.update(len(block))
     if total is not None and done < total:
         raise http.client.IncompleteRead(b'', total - done)
 

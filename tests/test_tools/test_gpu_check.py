@@ -1,5 +1,6 @@
 """tools/benchmark/gpu_check.py runs on a CPU with tiny sizes, so the GPU check does not rot."""
 import json
+import math
 import os.path as osp
 import subprocess
 import sys
@@ -34,7 +35,7 @@ def test_tiny_cpu_run_writes_every_measurement(tmp_path):
     c = cfg.model.decode_head.feat_channels
     classes = cfg.model.decode_head.num_classes
     assert train['trainable'] == (c * (classes + 1) + classes + 1) + 3 * (c * c + c)
-    assert train['median_s_per_iter'] > 0 and train['last_loss'] == train['last_loss']
+    assert train['median_s_per_iter'] > 0 and math.isfinite(train['last_loss'])
 
     agreement = report['agreement']['per_scorer']
     assert set(agreement) == set(scorers)

@@ -68,8 +68,8 @@ class DepthwiseDilated(nn.Module):
 
 class EESP(nn.Module):
     """Extremely efficient spatial pyramid of depth-wise dilated convolutions (see module doc).
-    ``project_only``: a strided EESP inside a down-sampler returns the expanded features before
-    the residual and activation."""
+    ``project_only`` (the strided EESP inside a down-sampler): return the expanded features,
+    before the residual and activation."""
 
     def __init__(self, cin, cout, stride=1, branches=BRANCHES, receptive_limit=7,
                  project_only=False):
@@ -78,7 +78,7 @@ class EESP(nn.Module):
         if n * branches != cout:
             raise ValueError(f'EESP: {cout} output channels do not split into {branches} '
                              'branches')
-        self.stride, self.project_only = stride, project_only
+        self.project_only = project_only
         self.proj_1x1 = ConvBN(cin, n, 1, groups=branches)
         # branch i has a 3+2i receptive field until the limit, then falls back to 3 (no dilation)
         sizes = sorted(k if k <= receptive_limit else 3 for k in range(3, 3 + 2 * branches, 2))
@@ -93,7 +93,7 @@ class EESP(nn.Module):
         for branch in self.spp_dw[1:]:
             fused.append(branch(reduced) + fused[-1])
         out = self.conv_1x1_exp(self.br_after_cat(torch.cat(fused, 1)))
-        if self.stride == 2 and self.project_only:
+        if self.project_only:
             return out
         if out.shape == x.shape:
             out = out + x
@@ -115,7 +115,7 @@ class EESPDownsampler(nn.Module):
     def forward(self, x, image):
         pooled = self.avg(x)
         out = torch.cat([pooled, self.eesp(x)], 1)
-        while image.shape[2] != pooled.shape[2]:
+        while image.shape[2] > pooled.shape[2]:  # the same 3x3/2 pooling: sizes meet
             image = F.avg_pool2d(image, 3, stride=2, padding=1)
         return self.act(out + self.inp_reinf(image))
 
