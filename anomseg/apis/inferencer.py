@@ -21,8 +21,9 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
-from mmseg.registry import DATASETS, MODELS
+from mmseg.registry import MODELS
 
+from anomseg.datasets.metainfo import train_metainfo
 from anomseg.utils.io import write_hdf5_atomic, write_image_atomic, write_npy_atomic
 from anomseg.visualization import grey_window, heatmap_overlay
 from .frames import open_frames
@@ -56,9 +57,7 @@ class AnomalyInferencer:
         self.scorers = list(self.model.scorers)
         hook = cfg.get('default_hooks', {}).get('visualization', {})
         self.config_score_range = hook.get('score_range')
-        train_set = cfg.get('train_dataloader', {}).get('dataset', {})
-        meta = dict(getattr(DATASETS.get(train_set.get('type', '')), 'METAINFO', {}))
-        meta.update(train_set.get('metainfo') or {})
+        meta = train_metainfo(cfg)
         self.classes = meta.get('classes')
         self.palette = np.array(meta.get('palette') or [], np.uint8)
         steps = []

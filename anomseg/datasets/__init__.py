@@ -1,4 +1,4 @@
-from .camvid import CamVidDataset
+from .camvid import CamVidCityscapesDataset, CamVidDataset
 from .fishyscapes import FishyscapesDataset
 from .lost_and_found import FishyscapesLAFDataset, LostAndFoundDataset
 from .medical import MedicalSliceDataset
@@ -9,7 +9,7 @@ from .synthroad import SYNTHROAD_CLASSES, SYNTHROAD_PALETTE, SynthRoadDataset
 from .transforms import *  # noqa: F401,F403
 from .validation_bundle import AnomalyBundleDataset
 
-__all__ = ['AnomalyBundleDataset', 'CamVidDataset', 'FishyscapesDataset', 'FishyscapesLAFDataset', 'LostAndFoundDataset',
+__all__ = ['AnomalyBundleDataset', 'CamVidCityscapesDataset', 'CamVidDataset', 'FishyscapesDataset', 'FishyscapesLAFDataset', 'LostAndFoundDataset',
            'BANK_FORMAT', 'BANK_INDEX', 'MedicalSliceDataset', 'ObjectBank',
            'RoadAnomalyDataset', 'SMIYCDataset',
            'SYNTHROAD_CLASSES', 'SYNTHROAD_PALETTE', 'SynthRoadDataset']

@@ -1,4 +1,4 @@
-from mmseg.datasets import BaseSegDataset
+from mmseg.datasets import BaseSegDataset, CityscapesDataset
 from mmseg.registry import DATASETS
 
 from .checks import check_data_root
@@ -24,3 +24,32 @@ class CamVidDataset(BaseSegDataset):
     def get_label_map(cls, new_classes=None):
         """mmseg's class-subset map, with CamVid's void id sent to the ignore index."""
         return {cls.VOID_ID: 255, **(super().get_label_map(new_classes) or {})}
+
+
+# CamVid's 11 classes as Cityscapes train ids, for training a Cityscapes model on CamVid frames.
+# A CamVid class maps where one Cityscapes class holds (nearly) all of it: building (with its
+# walls), pavement -> sidewalk, tree -> vegetation, car (mostly cars; CamVid merges trucks and
+# buses into it). Sign-symbol (traffic signs and lights) and bicyclist (riders with their bicycles
+# and motorcycles) each span two Cityscapes classes: ignored.
+CAMVID_TO_CITYSCAPES = (10, 2, 5, 0, 1, 8, 255, 4, 13, 11, 255)
+# A Cityscapes model's predictions as CamVid classes (for CamVid mIoU): every Cityscapes class
+# goes to the CamVid class that holds it; wall -> building, terrain -> tree (CamVid's tree takes
+# its "vegetation misc."), traffic light and sign -> sign-symbol, the vehicles -> car, rider and
+# two-wheelers -> bicyclist.
+CITYSCAPES_TO_CAMVID = (3, 4, 1, 1, 7, 2, 6, 6, 5, 5, 0, 9, 10, 8, 8, 8, 8, 10, 10)
+# by name, for configs (``MappedIoUMetric(pred_map='cityscapes_to_camvid')``)
+CLASS_MAPPINGS = dict(cityscapes_to_camvid=CITYSCAPES_TO_CAMVID,
+                      camvid_to_cityscapes=CAMVID_TO_CITYSCAPES)
+
+
+@DATASETS.register_module()
+class CamVidCityscapesDataset(CamVidDataset):
+    """CamVid with its labels as Cityscapes train ids (``CAMVID_TO_CITYSCAPES``), so that a
+    Cityscapes-trained model fine-tunes on CamVid frames; unmappable classes and void are 255."""
+    METAINFO = CityscapesDataset.METAINFO
+
+    @classmethod
+    def get_label_map(cls, new_classes=None):
+        if new_classes is not None and tuple(new_classes) != cls.METAINFO['classes']:
+            raise ValueError('CamVidCityscapesDataset keeps the 19 Cityscapes classes')
+        return {**dict(enumerate(CAMVID_TO_CITYSCAPES)), cls.VOID_ID: 255}

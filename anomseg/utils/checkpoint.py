@@ -104,8 +104,15 @@ def compact_checkpoint(checkpoint, base=None, base_file=None, half=True):
         if base_file is None:
             raise ValueError('a delta checkpoint needs base_file, the published base')
         base = base.get('state_dict', base)
+
+        def published(t):
+            return t.half() if half and t.is_floating_point() else t
+
+        # compared as published: a tensor that rounds to the base's values is the base's
         state = {k: v for k, v in state.items()
-                 if k not in base or v.shape != base[k].shape or not torch.equal(v, base[k])}
+                 if k not in base or v.shape != base[k].shape
+                 or v.dtype.is_floating_point != base[k].dtype.is_floating_point
+                 or not torch.equal(published(v), published(base[k]).to(published(v).dtype))}
         meta['delta_of'] = dict(file=osp.basename(base_file), sha256=file_sha256(base_file))
     state = {k: v.half() if half and v.is_floating_point() else v.clone()
              for k, v in state.items()}

@@ -117,25 +117,30 @@ def espnetv2_edgenets_to_mmseg(state_dict):
     return converted, dropped
 
 
-def convert_checkpoint_file(src, dst, convert, expected):
+def convert_checkpoint_file(src, dst, convert, expected, dataset_meta=None):
     """Read the state dict in ``src``, rename its keys with ``convert`` (a function returning
-    (converted, left out)) and write ``{'state_dict': converted}`` to ``dst`` atomically.
-    ``expected`` says which keys ``src`` should hold, for the error when none converts.
-    Returns (number of tensors written, keys left out)."""
+    (converted, left out)) and write ``{'state_dict': converted}`` to ``dst`` atomically, with
+    ``meta.dataset_meta`` (the classes and palette ``mmseg.apis.init_model`` reads) for a whole
+    segmentation model. ``expected`` says which keys ``src`` should hold, for the error when none
+    converts. Returns (number of tensors written, keys left out)."""
     state = load_checkpoint_file(src, map_location='cpu')
     converted, dropped = convert(state.get('state_dict', state))
     if not converted:
         raise ValueError(f'{src} holds no {expected}')
     buf = io.BytesIO()
-    torch.save({'state_dict': converted}, buf)
+    checkpoint = {'state_dict': converted}
+    if dataset_meta is not None:
+        checkpoint['meta'] = {'dataset_meta': dict(dataset_meta)}
+    torch.save(checkpoint, buf)
     write_bytes_atomic(dst, buf.getvalue())
     return len(converted), dropped
 
 
-def converter_main(doc, convert, expected, src_help, missing_hint='', argv=None):
+def converter_main(doc, convert, expected, src_help, missing_hint='', argv=None,
+                   dataset_meta=None):
     """The command line of ``tools/model_converters/*``: ``SRC DST``; errors exit with one line
     naming the file. ``doc`` is the tool's docstring, ``missing_hint`` what to do when SRC is
-    absent."""
+    absent, ``dataset_meta`` as in ``convert_checkpoint_file``."""
     import argparse
     import sys
     parser = argparse.ArgumentParser(description=doc.split('\n')[0])
@@ -143,7 +148,8 @@ def converter_main(doc, convert, expected, src_help, missing_hint='', argv=None)
     parser.add_argument('dst', help='where to write the converted checkpoint')
     args = parser.parse_args(argv)
     try:
-        count, dropped = convert_checkpoint_file(args.src, args.dst, convert, expected)
+        count, dropped = convert_checkpoint_file(args.src, args.dst, convert, expected,
+                                                 dataset_meta)
     except FileNotFoundError:
         sys.exit(f'error: {args.src} does not exist{missing_hint}')
     except ValueError as err:

@@ -3,8 +3,9 @@ import os.path as osp
 import mmcv
 import numpy as np
 from mmengine.hooks import Hook
-from mmseg.registry import DATASETS, HOOKS
+from mmseg.registry import HOOKS
 
+from anomseg.datasets.metainfo import train_metainfo
 from anomseg.utils.io import write_image_atomic
 from anomseg.visualization import heatmap_overlay
 
@@ -34,10 +35,7 @@ class AnomalyVisualizationHook(Hook):
 
     def before_test(self, runner):
         if self.palette is None:
-            dataset = runner.cfg.get('train_dataloader', {}).get('dataset', {})
-            meta = dict(getattr(DATASETS.get(dataset.get('type', '')), 'METAINFO', {}))
-            meta.update(dataset.get('metainfo') or {})
-            self.palette = meta.get('palette') or \
+            self.palette = train_metainfo(runner.cfg).get('palette') or \
                 runner.test_dataloader.dataset.metainfo.get('palette')
 
     def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None):

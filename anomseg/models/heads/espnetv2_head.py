@@ -104,8 +104,9 @@ class ESPNetV2Head(BaseDecodeHead):
     """``in_channels``: the encoder's four widths (32, 128, 256, 512 for s = 2.0);
     ``channels``: the base decoder width (16 for Cityscapes)."""
 
-    def __init__(self, void_channel=False, use_void_channel=False, **kwargs):
-        super().__init__(input_transform='multiple_select', **kwargs)
+    def __init__(self, void_channel=False, use_void_channel=False, init_cfg=None, **kwargs):
+        # no conv_seg for BaseDecodeHead's default init to find: PyTorch's own initialisation
+        super().__init__(input_transform='multiple_select', init_cfg=init_cfg, **kwargs)
         if use_void_channel and not void_channel:
             raise ValueError('use_void_channel needs void_channel=True')
         self.void_channel, self.use_void_channel = void_channel, use_void_channel
