@@ -62,6 +62,18 @@ def test_camvid_real_split_maps_void_to_ignore():
     assert np.array_equal(gt, expected)
 
 
+def test_camvid_as_cityscapes_ids():
+    root = require_shared('data', 'CamVid')
+    ds = DATASETS.build(dict(type='CamVidCityscapesDataset', data_root=root,
+                             data_prefix=dict(img_path='val', seg_map_path='valannot'),
+                             pipeline=SEG_PIPELINE))
+    assert ds.metainfo['classes'][:3] == ('road', 'sidewalk', 'building')
+    raw = cv2.imread(ds.get_data_info(0)['seg_map_path'], cv2.IMREAD_UNCHANGED)
+    # CamVid: sky building pole road pavement tree signsymbol fence car pedestrian bicyclist void
+    lut = np.array([10, 2, 5, 0, 1, 8, 255, 4, 13, 11, 255, 255])
+    assert np.array_equal(ds[0]['data_samples'].gt_sem_seg.data[0].numpy(), lut[raw])
+
+
 def test_missing_folder_is_named_before_any_work(tmp_path):
     with pytest.raises(FileNotFoundError, match='nowhere.*leftImg8bit/train.*synthroad.py'):
         DATASETS.build(dict(type='SynthRoadDataset', data_root=str(tmp_path / 'nowhere'),

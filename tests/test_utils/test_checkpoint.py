@@ -162,3 +162,15 @@ def test_delta_checkpoint_refuses_a_changed_or_missing_base(tmp_path):
     (tmp_path / 'base.pth').unlink()
     with pytest.raises(FileNotFoundError, match='ft.pth: a delta of base.pth'):
         load_checkpoint_file(str(tmp_path / 'ft.pth'))
+
+
+def test_delta_leaves_out_tensors_that_round_to_the_published_base(tmp_path):
+    """A model fine-tuned from a float16 base holds the base's values in float32: those tensors
+    are the base's once published, so the delta leaves them out."""
+    base = compact_checkpoint(small_net().state_dict())  # float16, as published
+    torch.save(base, tmp_path / 'base.pth')
+    tuned = {k: v.float() if v.is_floating_point() else v.clone()
+             for k, v in base['state_dict'].items()}
+    tuned['2.bias'] = tuned['2.bias'] + 0.25
+    delta = compact_checkpoint(tuned, base, str(tmp_path / 'base.pth'))
+    assert set(delta['state_dict']) == {'2.bias'}

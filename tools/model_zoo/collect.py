@@ -1,12 +1,14 @@
-"""Collect the CamVid model zoo's measurements (``tools/model_zoo/camvid.sh``) into one JSON file
-and the markdown tables of docs/model_zoo.md.
+"""Collect a model zoo's measurements (``tools/model_zoo/zoo.sh ZOO``) into one JSON file and the
+markdown tables of docs/model_zoo.md.
 
-    python tools/model_zoo/collect.py [--zoo-dir work_dirs/zoo] \
+    ANOMSEG_ZOO=camvid python tools/model_zoo/collect.py [--zoo-dir work_dirs/zoo] \
         [--json checkpoints/camvid/results.json] [--markdown OUT.md]
 
-Per model and seed: CamVid val mIoU of the checkpoint picked on CamVid val (the best one where the
-schedule keeps it, else the last), the training's wall time, and each anomaly set's metrics for
-every scorer. The tables give mean ± sample standard deviation (n - 1) over the seeds found.
+Per model and seed: CamVid val mIoU (of the checkpoint picked on CamVid val, from the training
+log; or from ``tools/test.py`` where the zoo says ``miou_by_test``; a model that keeps its base's
+segmentation, as RPL does, reports its base's), the training's wall time and where it ran (a
+``device`` file in the run folder; this machine's CPU otherwise), and each anomaly set's metrics
+for every scorer. The tables give mean ± sample standard deviation (n - 1) over the seeds found.
 """
 import argparse
 import glob
@@ -17,7 +19,7 @@ import statistics
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from zoo_models import BENCHMARKS, MODELS, picked_checkpoint, run_name  # noqa: E402
+from zoo_models import BENCHMARKS, MIOU_BY_TEST, MODELS, ZOO, picked_checkpoint, run_name  # noqa: E402,E501
 
 from anomseg.utils import write_bytes_atomic, write_json_atomic  # noqa: E402
 
@@ -26,19 +28,36 @@ COLUMNS = (('AP', 'AP'), ('AUROC', 'AUROC'), ('FPR95', 'FPR95'), ('sIoU_gt', 'sI
 INSTANCE_COLUMNS = (('AP_inst', 'AP inst'),)
 SCORER_ORDER = ('rba', 'msp', 'max_logit', 'entropy', 'energy', 'mask2anomaly', 'eam', 'maxquery')
 VAL_RE = re.compile(r'Iter\(val\).*?mIoU: ([0-9.]+)')
+TEST_RE = re.compile(r'Iter\(test\).*?mIoU: ([0-9.]+)')
 WALL_RE = re.compile(r'^wall ([0-9.]+) s$', re.M)
 
 
-def read_run(run_dir):
-    """One model-seed folder: dict(mIoU, train_wall_s, benchmarks={set: {scorer: metrics}})."""
+def read_miou(run_dir):
+    """CamVid mIoU of a run: the closed-set test's (``miou_by_test``) or the training log's."""
+    if MIOU_BY_TEST:
+        log = osp.join(run_dir, 'test.log')
+        found = TEST_RE.findall(open(log).read()) if osp.isfile(log) else []
+        if not found:
+            raise ValueError(f'{log}: no closed-set mIoU; run tools/model_zoo/zoo.sh {ZOO}')
+        return float(found[-1])
     log = open(osp.join(run_dir, 'train.log')).read()
     vals = [float(v) for v in VAL_RE.findall(log)]
     if not vals:
         raise ValueError(f'{run_dir}/train.log: no CamVid val mIoU logged')
     best = osp.basename(picked_checkpoint(run_dir)).startswith('best_mIoU')
-    wall = WALL_RE.findall(log)
-    run = dict(mIoU=max(vals) if best else vals[-1],
-               train_wall_s=float(wall[-1]) if wall else None, benchmarks={})
+    return max(vals) if best else vals[-1]
+
+
+def read_run(run_dir, miou=None):
+    """One model-seed folder: dict(mIoU, train_wall_s, device, benchmarks={set: {scorer:
+    metrics}}); ``miou`` given for a model that keeps its base's segmentation."""
+    train_log = osp.join(run_dir, 'train.log')
+    wall = WALL_RE.findall(open(train_log).read()) if osp.isfile(train_log) else []
+    device = osp.join(run_dir, 'device')
+    run = dict(mIoU=read_miou(run_dir) if miou is None else miou,
+               train_wall_s=float(wall[-1]) if wall else None,
+               device=open(device).read().strip() if osp.isfile(device) else None,
+               benchmarks={})
     for name in BENCHMARKS:
         path = osp.join(run_dir, f'bench_{name}', 'metrics.json')
         if not osp.isfile(path):
@@ -58,9 +77,12 @@ def collect(zoo_dir):
     results = {}
     for key, model in MODELS.items():
         runs = {}
+        miou = None
+        if model.get('segmentation_of_base'):
+            miou = read_miou(osp.join(zoo_dir, run_name(model['base']), 'seed0'))
         for run_dir in sorted(glob.glob(osp.join(zoo_dir, run_name(key), 'seed*'))):
             if osp.isfile(osp.join(run_dir, 'trained')):
-                runs[osp.basename(run_dir)[4:]] = read_run(run_dir)
+                runs[osp.basename(run_dir)[4:]] = read_run(run_dir, miou)
         if runs:
             results[key] = dict(config=model['config'], seeds=runs)
     return results
@@ -98,13 +120,16 @@ def markdown(results):
                 out.append(f'| {MODELS[key]["title"]} | {len(scored)} | {scorer} | {miou} | ' +
                            ' | '.join(cells) + ' |')
         out.append('')
-    out += ['### Wall times on this machine (2 CPU cores)', '',
+    out += ['### Wall times (tests on this machine, 2 CPU cores)', '',
             '| model | training, min (seeds) | ' +
             ' | '.join(f'test on {b}, s (seed 0, all scorers)' for b in BENCHMARKS) + ' |',
             '|---|---|' + '---|' * len(BENCHMARKS)]
     for key, entry in results.items():
         walls = [r['train_wall_s'] / 60 for r in entry['seeds'].values() if r['train_wall_s']]
-        train = (f'{statistics.mean(walls):.1f} ({len(walls)})' if walls else 'n/a')
+        devices = {r.get('device') or '2 CPU cores' for r in entry['seeds'].values()
+                   if r['train_wall_s']}
+        train = (f'{statistics.mean(walls):.1f} ({len(walls)}, {", ".join(sorted(devices))})'
+                 if walls else 'n/a')
         first = entry['seeds'].get('0', {}).get('benchmarks', {})
         tests = [f'{first[b]["wall_s"]:.0f}' if b in first and first[b]['wall_s'] else 'n/a'
                  for b in BENCHMARKS]
@@ -115,8 +140,9 @@ def markdown(results):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--zoo-dir', default='work_dirs/zoo')
-    parser.add_argument('--json', default='checkpoints/camvid/results.json')
+    parser.add_argument('--zoo-dir',
+                        default='work_dirs/zoo' if ZOO == 'camvid' else f'work_dirs/zoo_{ZOO}')
+    parser.add_argument('--json', default=f'checkpoints/{ZOO}/results.json')
     parser.add_argument('--markdown', help='also write the tables to this file')
     args = parser.parse_args(argv)
     results = collect(args.zoo_dir)

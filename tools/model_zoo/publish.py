@@ -1,8 +1,11 @@
-"""Publish the CamVid model zoo's checkpoints of one seed into checkpoints/camvid/.
+"""Publish a model zoo's checkpoints of one seed into checkpoints/ZOO/ (ZOO: $ANOMSEG_ZOO, camvid
+by default, or cityscapes).
 
-    python tools/model_zoo/publish.py [--zoo-dir work_dirs/zoo] [--seed 0] [--out checkpoints/camvid]
+    ANOMSEG_ZOO=camvid python tools/model_zoo/publish.py [--zoo-dir work_dirs/zoo] [--seed 0] \
+        [--out checkpoints/camvid]
 
-Each model's CamVid-val pick (as ``camvid.sh`` tests it) is written as OUT/MODEL.pth: weights
+A released model's file is published as it is (checkpoints/cityscapes/erfnet.pth). Each trained
+model's CamVid-val pick (as ``zoo.sh`` tests it) is written as OUT/MODEL.pth: weights
 only, in float16. A fine-tuned model is written as a delta of its base model's published file
 (only the tensors the fine-tuning changed; ``anomseg.utils.compact_checkpoint``), which every tool
 expands on load. OUT/SHA256SUMS gets one line per file (``sha256sum -c SHA256SUMS`` checks them).
@@ -15,7 +18,7 @@ import sys
 import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from zoo_models import MODELS, picked_checkpoint, run_name  # noqa: E402
+from zoo_models import MODELS, ZOO, picked_checkpoint, run_name  # noqa: E402
 
 from anomseg.utils import (compact_checkpoint, file_sha256, load_checkpoint_file,  # noqa: E402
                            write_bytes_atomic)
@@ -23,9 +26,10 @@ from anomseg.utils import (compact_checkpoint, file_sha256, load_checkpoint_file
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--zoo-dir', default='work_dirs/zoo')
+    parser.add_argument('--zoo-dir',
+                        default='work_dirs/zoo' if ZOO == 'camvid' else f'work_dirs/zoo_{ZOO}')
     parser.add_argument('--seed', default='0')
-    parser.add_argument('--out', default='checkpoints/camvid')
+    parser.add_argument('--out', default=f'checkpoints/{ZOO}')
     args = parser.parse_args(argv)
     sources = {key: osp.join(args.zoo_dir, run_name(key), f'seed{args.seed}') for key in MODELS}
     missing = [d for d in sources.values() if not osp.isfile(osp.join(d, 'trained'))]
@@ -34,6 +38,9 @@ def main(argv=None):
     order = sorted(MODELS, key=lambda k: 'base' in MODELS[k])  # bases first
     sums = {}
     for key in order:
+        if MODELS[key].get('checkpoint'):  # released weights, already published
+            sums[osp.basename(MODELS[key]['checkpoint'])] = file_sha256(MODELS[key]['checkpoint'])
+            continue
         checkpoint = load_checkpoint_file(picked_checkpoint(sources[key]))
         base = MODELS[key].get('base')
         out = osp.join(args.out, f'{key}.pth')

@@ -1,20 +1,28 @@
-"""The CamVid model zoo's definitions, read from checkpoints/camvid/models.json: each model's
-config, title and the model it is fine-tuned from, and the anomaly sets (folders under
-$ANOMSEG_SHARED) it is tested on.
+"""A model zoo's definitions, read from checkpoints/ZOO/models.json (ZOO: $ANOMSEG_ZOO, default
+camvid; also cityscapes): each model's config, title, the model it is fine-tuned from, and for a
+released model the published file it is (nothing to train); the anomaly sets (folders under
+$ANOMSEG_SHARED) the zoo is tested on; and ``miou_by_test`` where closed-set accuracy comes from
+``tools/test.py`` on the config's test set rather than from the training log.
 
-    python tools/model_zoo/zoo_models.py MODEL FIELD    # prints one field (for camvid.sh)
+    python tools/model_zoo/zoo_models.py MODEL FIELD    # prints one field (for zoo.sh)
     python tools/model_zoo/zoo_models.py benchmarks     # prints NAME FOLDER lines
     python tools/model_zoo/zoo_models.py checkpoint RUN_DIR   # prints the picked checkpoint
 """
 import glob
 import json
+import os
 import os.path as osp
 import sys
 
-ZOO_ROOT = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', 'checkpoints', 'camvid')
+ZOO = os.environ.get('ANOMSEG_ZOO', 'camvid')
+ZOO_ROOT = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', 'checkpoints', ZOO)
+if not osp.isfile(osp.join(ZOO_ROOT, 'models.json')):
+    sys.exit(f'zoo_models.py: error: no zoo {ZOO!r} (checkpoints/{ZOO}/models.json); '
+             f'ANOMSEG_ZOO is camvid or cityscapes')
 _ZOO = json.load(open(osp.join(ZOO_ROOT, 'models.json')))
 MODELS = _ZOO['models']
 BENCHMARKS = _ZOO['benchmarks']
+MIOU_BY_TEST = _ZOO.get('miou_by_test', False)
 
 
 def run_name(key):
@@ -24,7 +32,8 @@ def run_name(key):
 
 def picked_checkpoint(run_dir):
     """The checkpoint of a finished training that the zoo tests and publishes, picked on CamVid
-    val only: the best-mIoU one where the schedule keeps it, else the last."""
+    val only: the best-mIoU one where the schedule keeps it, else the last (a released model's
+    run folder names its published file as the last)."""
     best = sorted(glob.glob(osp.join(run_dir, 'best_mIoU_iter_*.pth')))
     if best:
         return best[-1]
@@ -34,6 +43,8 @@ def picked_checkpoint(run_dir):
 if __name__ == '__main__':
     if sys.argv[1:] == ['benchmarks']:
         print('\n'.join(f'{name} {folder}' for name, folder in BENCHMARKS.items()))
+    elif sys.argv[1:] == ['miou_by_test']:
+        print('yes' if MIOU_BY_TEST else '')
     elif len(sys.argv) == 3 and sys.argv[1] == 'checkpoint':
         print(picked_checkpoint(sys.argv[2]))
     elif len(sys.argv) != 3 or sys.argv[1] not in MODELS:

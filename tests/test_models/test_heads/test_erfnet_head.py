@@ -154,3 +154,21 @@ def test_released_model_sees_road_on_real_frames():
         band = pred[400:512, 256:768]  # bottom centre, where the road is in driving frames
         road_share.append(float((band == 0).float().mean()))  # Cityscapes trainId 0 = road
     assert np.median(road_share) > 0.6, road_share
+
+
+def test_converted_file_loads_with_mmseg_init_model(tmp_path):
+    """The converter's output carries the Cityscapes classes (``meta.dataset_meta``), which
+    ``mmseg.apis.init_model`` requires of a checkpoint."""
+    import subprocess
+    import sys
+
+    from mmseg.apis import init_model
+    src = tmp_path / 'released.pth'
+    torch.save(randomised_paper_model().state_dict(), src)
+    dst = tmp_path / 'converted.pth'
+    subprocess.run([sys.executable, 'tools/model_converters/erfnet2mmseg.py', str(src), str(dst)],
+                   cwd=REPO, check=True, capture_output=True)
+    model = init_model(osp.join(REPO, 'configs', 'erfnet',
+                                'erfnet_deconv-head_released_cityscapes-1024x512.py'),
+                       str(dst), device='cpu')
+    assert model.dataset_meta['classes'][0] == 'road' and len(model.dataset_meta['classes']) == 19

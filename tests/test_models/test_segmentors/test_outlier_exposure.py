@@ -3,6 +3,7 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.runner import load_checkpoint
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
@@ -13,11 +14,16 @@ RBA = osp.join(REPO, 'configs', 'rba', 'rba_mnv2-m2f-lite_300_synthroad-256x256.
 RPL = osp.join(REPO, 'configs', 'rpl', 'rpl_mnv2-deeplabv3plus_300_synthroad-256x256.py')
 EOE = osp.join(REPO, 'configs', 'energy_oe',
                'energy-oe_mnv2-deeplabv3plus_300_synthroad-256x256.py')
+# the released Cityscapes models: the residual enters ERFNet inside its backbone (the decoder's
+# entrance) and ESPNetv2 at its decode head's first block, reading the tensor it is added to
+RPL_ERFNET = osp.join(REPO, 'configs', 'rpl', 'rpl_erfnet-cityscapes_500_camvid-512x512.py')
+RPL_ESPNET = osp.join(REPO, 'configs', 'rpl', 'rpl_espnetv2-s2-cityscapes_500_camvid-512x512.py')
 
 
 def build(path):
     cfg = Config.fromfile(path)
-    cfg.model.backbone.init_cfg = None
+    if 'init_cfg' in cfg.model.backbone:
+        cfg.model.backbone.init_cfg = None
     torch.manual_seed(0)
     return MODELS.build(cfg.model)
 
@@ -79,8 +85,16 @@ def test_batches_without_outliers_train_without_nan():
         total.backward()
 
 
-def test_rpl_starts_as_the_frozen_model_and_trains_only_the_residual_module():
-    model = build(RPL)
+def randomise_residual(model):
+    """A non-zero residual, as after training (it starts at zero)."""
+    torch.manual_seed(3)
+    with torch.no_grad():
+        model.residual_module.residual.weight.normal_(0, 0.5)
+
+
+@pytest.mark.parametrize('path', [RPL, RPL_ERFNET, RPL_ESPNET], ids=['dlv3p', 'erfnet', 'espnetv2'])
+def test_rpl_starts_as_the_frozen_model_and_trains_only_the_residual_module(path):
+    model = build(path)
     trainable = {n.split('.')[0] for n, p in model.named_parameters() if p.requires_grad}
     assert trainable == {'residual_module'}
     model.eval()
@@ -101,6 +115,44 @@ def test_rpl_starts_as_the_frozen_model_and_trains_only_the_residual_module():
     assert model.residual_module.residual.weight.grad.abs().sum() > 0
     assert all(p.grad is None for n, p in model.named_parameters()
                if not n.startswith('residual_module'))
+
+
+@pytest.mark.parametrize('path', [RPL_ERFNET, RPL_ESPNET], ids=['erfnet', 'espnetv2'])
+def test_rpl_residual_enters_where_the_config_says(path):
+    """With a non-zero residual, the scores equal a hand-wired forward pass: the frozen layers
+    up to ``residual_at``, f + r(f) there, the frozen rest; the segmentation stays the frozen
+    model's. The released weights (published in the repo) make the decoder respond to its input,
+    as random ones barely do."""
+    model = build(path).eval()
+    load_checkpoint(model, osp.join(REPO, Config.fromfile(path).load_from), logger='silent')
+    randomise_residual(model)
+    inputs, samples = batch(n=1, size=128)
+    metas = [s.metainfo for s in samples]
+    with torch.no_grad():
+        vanilla, maps, _ = model.score(inputs, metas)
+        base = model.decode_head.forward(model.extract_feat(inputs))
+        if model.residual_in_backbone:  # ERFNet: encoder, f + r(f), decoder, head
+            f = inputs
+            for layer in model.backbone.encoder:
+                f = layer(f)
+            f = f + model.residual_module([f])[0]
+            for layer in model.backbone.decoder:
+                f = layer(f)
+            logits = model.decode_head.forward([f])
+        else:  # ESPNetv2: the deepest level l4 gets r(l4) before the decoder
+            feats = list(model.extract_feat(inputs))
+            feats[3] = feats[3] + model.residual_module([feats[3]])[0]
+            logits = model.decode_head.forward(feats)
+    assert torch.allclose(vanilla, base, atol=1e-6)
+    assert (logits - base).abs().max() > 1e-3  # the residual changes the scores
+    assert torch.allclose(maps['energy'], -torch.logsumexp(logits, dim=1), atol=1e-4)
+
+
+def test_rpl_residual_inside_the_backbone_must_read_its_target():
+    cfg = Config.fromfile(RPL_ERFNET)
+    cfg.model.residual_input = 'backbone'
+    with pytest.raises(ValueError, match="before the backbone outputs.*residual_input='target'"):
+        MODELS.build(cfg.model)
 
 
 def test_rpl_rejects_a_missing_residual_target():

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# A model zoo of docs/model_zoo.md: train (or take the released weights), then test every scorer
+# of each model on the real anomaly sets (RoadAnomaly, SMIYC AnomalyTrack val, Fishyscapes
+# Static val) and, where the zoo says so, its closed-set accuracy with tools/test.py.
+#
+#   bash tools/model_zoo/zoo.sh ZOO SEED [MODEL ...]
+#
+# ZOO: camvid (models trained on CamVid: dlv3p m2f rba rba-plain rpl rpl-plain) or cityscapes
+# (the released ERFNet / ESPNetv2 Cityscapes models, erfnet espnetv2, and their outlier
+# fine-tunings on CamVid: erfnet-rpl erfnet-rpl-plain erfnet-eoe erfnet-eoe-plain espnetv2-rpl
+# espnetv2-rpl-plain); models and sets in checkpoints/ZOO/models.json. Default: every model.
+# One folder per model and seed under $ZOO_DIR (work_dirs/zoo for camvid, work_dirs/zoo_ZOO
+# otherwise): the training log, checkpoints, bench_<SET>/metrics.json per anomaly set and
+# test.log (closed-set test). A finished step is skipped, so the script can be re-run after an
+# interruption. A fine-tuned model starts from its base's seed-0 checkpoint (or the released
+# file). SCORERS=a,b tests fewer scorers (e.g. for further seeds).
+set -euo pipefail
+ZOO=${1:?usage: zoo.sh ZOO SEED [MODEL ...]}
+SEED=${2:?usage: zoo.sh ZOO SEED [MODEL ...]}
+shift 2
+export ANOMSEG_ZOO=$ZOO
+PY=${PYTHON:-.venv/bin/python}
+ZOO_MODELS=tools/model_zoo/zoo_models.py  # model definitions: checkpoints/$ZOO/models.json
+field() { "$PY" "$ZOO_MODELS" "$1" "$2"; }
+MODELS=${*:-$("$PY" -c "import json; print(' '.join(json.load(open('checkpoints/$ZOO/models.json'))['models']))")}
+if [ "$ZOO" = camvid ]; then ZOO_DIR=${ZOO_DIR:-work_dirs/zoo}; else ZOO_DIR=${ZOO_DIR:-work_dirs/zoo_$ZOO}; fi
+export ANOMSEG_SHARED=${ANOMSEG_SHARED:-../shared}
+export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 \
+    MALLOC_TOP_PAD_=1073741824
+declare -A BENCH_ROOT=()
+while read -r name folder; do BENCH_ROOT[$name]=$ANOMSEG_SHARED/$folder; done \
+    < <("$PY" "$ZOO_MODELS" benchmarks)
+MIOU_BY_TEST=$("$PY" "$ZOO_MODELS" miou_by_test)
+
+work_dir() { echo "$ZOO_DIR/$(field "$1" name)/seed$2"; }
+
+checkpoint() { "$PY" "$ZOO_MODELS" checkpoint "$1"; }  # the CamVid-val pick of a training
+
+train() {  # MODEL SEED
+    local dir base released extra=()
+    dir=$(work_dir "$1" "$2")
+    [ -f "$dir/trained" ] && return
+    mkdir -p "$dir"
+    released=$(field "$1" checkpoint)
+    if [ -n "$released" ]; then  # released weights: nothing to train
+        echo "$released" > "$dir/last_checkpoint"
+        touch "$dir/trained"
+        return
+    fi
+    base=$(field "$1" base)
+    if [ -n "$base" ]; then
+        # the fine-tuning configs paste objects from this bank (built in seconds, no download)
+        [ -f data/ood_bank/skimage/index.json ] || "$PY" data_prep/ood_bank.py skimage \
+            --out data/ood_bank/skimage --num-objects 300
+        train "$base" 0
+        extra=("load_from=$(checkpoint "$(work_dir "$base" 0)")")
+    fi
+    echo "[$(date +%T)] train $1 seed $2 -> $dir"
+    /usr/bin/time -f 'wall %e s' "$PY" tools/train.py "$(field "$1" config)" --work-dir "$dir" \
+        --cfg-options "randomness.seed=$2" "${extra[@]}" >"$dir/train.log" 2>&1
+    tail -n 1 "$dir/train.log"
+    touch "$dir/trained"
+}
+
+evaluate() {  # MODEL SEED
+    local dir set
+    dir=$(work_dir "$1" "$2")
+    for set in "${!BENCH_ROOT[@]}"; do
+        [ -f "$dir/bench_$set/metrics.json" ] && continue
+        echo "[$(date +%T)] test $1 seed $2 on $set"
+        /usr/bin/time -f 'wall %e s' "$PY" tools/test.py "$(field "$1" config)" "$(checkpoint "$dir")" \
+            --work-dir "$dir/bench_$set" --benchmark "$set" --benchmark-root "${BENCH_ROOT[$set]}" \
+            --no-report ${SCORERS:+--scorer "$SCORERS"} >"$dir/bench_$set.log" 2>&1
+        tail -n 1 "$dir/bench_$set.log"
+    done
+    # closed-set accuracy; a model that keeps its base's segmentation (RPL) reports the base's
+    if [ -n "$MIOU_BY_TEST" ] && [ -z "$(field "$1" segmentation_of_base)" ] && \
+            ! grep -qs 'mIoU:' "$dir/test.log"; then
+        echo "[$(date +%T)] closed-set test of $1 seed $2"
+        /usr/bin/time -f 'wall %e s' "$PY" tools/test.py "$(field "$1" config)" "$(checkpoint "$dir")" \
+            --work-dir "$dir/test" >"$dir/test.log" 2>&1
+        grep -o 'mIoU: [0-9.]*' "$dir/test.log" | tail -n 1
+    fi
+}
+
+for model in $MODELS; do
+    field "$model" config >/dev/null
+done
+for model in $MODELS; do
+    train "$model" "$SEED"
+    evaluate "$model" "$SEED"
+done
