@@ -1,3 +1,4 @@
+from .agreement import prediction_agreement
 from .components import (COMPONENT_SIZE_FILTERS, SIOU_THRESHOLDS, component_metrics,
                          frame_components)
 from .instances import (MIN_REGION_PX, OVERLAPS, frame_instance_stats, instance_ap,
@@ -5,7 +6,7 @@ from .instances import (MIN_REGION_PX, OVERLAPS, frame_instance_stats, instance_
 from .pixel_curves import ScoreCounts, curve_metrics, curves, frame_summary, score_histograms
 from .smiyc_curves import SMIYC_NUM_BINS, frame_bins, merge_frame_bins, smiyc_curve_metrics
 
-__all__ = ['MIN_REGION_PX', 'OVERLAPS', 'frame_instance_stats', 'instance_ap',
+__all__ = ['prediction_agreement', 'MIN_REGION_PX', 'OVERLAPS', 'frame_instance_stats', 'instance_ap',
            'instances_from_queries', 'instances_from_scores', 'COMPONENT_SIZE_FILTERS',
            'SIOU_THRESHOLDS', 'SMIYC_NUM_BINS', 'ScoreCounts', 'component_metrics',
            'curve_metrics', 'curves', 'frame_bins', 'frame_components', 'frame_summary',

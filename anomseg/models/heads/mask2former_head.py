@@ -1,9 +1,18 @@
 import torch.nn.functional as F
+from mmengine.model import BaseModule
 from mmseg.models.decode_heads import Mask2FormerHead
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 from anomseg.models.scorers import QueryOutputs
+
+
+def mmdet_import_error():
+    try:
+        from mmdet.models.dense_heads import Mask2FormerHead as _  # noqa: F401
+    except Exception as err:  # any failure inside mmdet's imports is the reason to report
+        return f'{type(err).__name__}: {err}'
+    return 'mmdet imported after mmseg gave up on it'
 
 
 @MODELS.register_module()
@@ -16,6 +25,11 @@ class AnomalyMask2FormerHead(Mask2FormerHead):
     """
 
     def __init__(self, num_known_classes=None, **kwargs):
+        if Mask2FormerHead.__mro__[1] is BaseModule:
+            # mmseg falls back to a bare BaseModule when mmdet does not import, which then fails
+            # with "unexpected keyword argument 'in_channels'": say why instead
+            raise ImportError(f'Mask2Former heads need mmdet, which does not import here: '
+                              f'{mmdet_import_error()}; pip install -r requirements/runtime.txt')
         super().__init__(**kwargs)
         self.num_known_classes = num_known_classes or self.num_classes
 
