@@ -51,17 +51,21 @@ def main(argv=None):
     args = parse_args(argv)
     if bool(args.benchmark) != bool(args.benchmark_root):
         raise SystemExit('test.py: error: --benchmark and --benchmark-root go together')
-    apply_runner_arguments(args)
-    cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
-    if args.benchmark:
-        apply_benchmark(cfg, args.benchmark, args.benchmark_root, **benchmark_options(args))
-        if args.protocol == 'published':
-            apply_published_protocol(cfg)
-    elif args.protocol != 'default':
+    if args.protocol != 'default' and not args.benchmark:
         raise SystemExit('test.py: error: --protocol needs --benchmark')
-    report = None if args.no_report else (args.report_dir or osp.join(cfg.work_dir, 'report'))
-    apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
-                       scorer=args.scorer, tta=args.tta, report_dir=report)
+    apply_runner_arguments(args)
+    try:  # a missing or malformed input is named in one line before any work
+        cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
+        if args.benchmark:
+            apply_benchmark(cfg, args.benchmark, args.benchmark_root, **benchmark_options(args))
+            if args.protocol == 'published':
+                apply_published_protocol(cfg)
+        report = None if args.no_report else (args.report_dir or
+                                              osp.join(cfg.work_dir, 'report'))
+        apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
+                           scorer=args.scorer, tta=args.tta, report_dir=report)
+    except (FileNotFoundError, KeyError, ValueError) as err:
+        raise SystemExit(f'test.py: error: {err}')
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()

@@ -72,6 +72,18 @@ def test_test_tool_benchmark_flags_go_together():
     assert proc.returncode != 0 and '--benchmark and --benchmark-root go together' in proc.stderr
 
 
+def test_test_tool_names_a_missing_benchmark_folder_without_a_traceback(tmp_path):
+    missing = tmp_path / 'no such set'
+    proc = subprocess.run([sys.executable, 'tools/test.py', CFG, 'x.pth', '--benchmark',
+                           'RoadAnomaly', '--benchmark-root', str(missing), '--work-dir',
+                           str(tmp_path / 'work')], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith('test.py: error:') and str(missing) in last
+    assert 'Traceback' not in proc.stderr
+    assert not (tmp_path / 'work').exists()
+
+
 def test_published_protocol_resizes_labels_skips_frames_and_keeps_the_void_channel(tmp_path):
     for sub, name in (('images', 'a.jpg'), ('labels_masks', 'a_labels_semantic.png')):
         (tmp_path / sub).mkdir()
