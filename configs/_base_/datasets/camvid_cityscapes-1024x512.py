@@ -1,5 +1,6 @@
 # CamVid frames for Cityscapes-trained models (ERFNet, ESPNetv2; trained at 1024x512): outlier
-# fine-tuning on CamVid train with pasted objects, closed-set accuracy on CamVid val.
+# fine-tuning on CamVid train with camvid_paste.py's pasted objects, closed-set accuracy on CamVid
+# val.
 # - Scale: CamVid's 480x360 frames resized to 1024x512 (no aspect kept), as the anomaly frames are
 #   in these models' protocol (cityscapes-1024x512.py). Measured on CamVid val (every 5th frame,
 #   classes mapped), mIoU ERFNet / ESPNetv2: 59.0 / 61.4 at 1024x512, 56.8 / 57.3 at 640x480,
@@ -7,48 +8,35 @@
 # - Labels: CamVidCityscapesDataset gives CamVid's classes as Cityscapes train ids; classes that
 #   span two Cityscapes classes are ignored (anomseg/datasets/camvid.py).
 # - Test: CamVid val with the predictions mapped to CamVid's 11 classes (MappedIoUMetric).
-data_root = '{{$ANOMSEG_SHARED:../shared}}/data/CamVid'
-ood_bank_root = 'data/ood_bank/skimage'
+_base_ = ['./camvid_paste.py']
 scale = (1024, 512)
 crop_size = (512, 512)
-paste_plain = dict(type='PasteOOD', bank_root=ood_bank_root, preset='eam', prob=0.5,
-                   num_objects=(1, 2), size=(0.08, 0.35))
-paste_style = dict(paste_plain, style=dict(type='lab'), blend_sigma=1.0)
 train_pipeline_plain = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
     dict(type='RandomResize', scale=scale, ratio_range=(0.75, 1.25), keep_ratio=False),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    paste_plain,
+    {{_base_.paste_plain}},
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),
     dict(type='PackSegInputs'),
 ]
-train_pipeline_style = train_pipeline_plain[:4] + [paste_style] + train_pipeline_plain[5:]
+train_pipeline_style = train_pipeline_plain[:4] + [{{_base_.paste_style}}] + \
+    train_pipeline_plain[5:]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=scale, keep_ratio=False, backend='pillow'),
     dict(type='LoadAnnotations'),
     dict(type='PackSegInputs'),
 ]
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='CamVidCityscapesDataset', data_root=data_root,
-                 data_prefix=dict(img_path='train', seg_map_path='trainannot'),
-                 pipeline=train_pipeline_style))
+train_dataloader = dict(batch_size=8, num_workers=4,
+                        dataset=dict(type='CamVidCityscapesDataset',
+                                     pipeline=train_pipeline_style))
 test_dataloader = dict(
-    batch_size=1,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='CamVidDataset', data_root=data_root,
-                 data_prefix=dict(img_path='val', seg_map_path='valannot'),
+    dataset=dict(data_prefix=dict(img_path='val', seg_map_path='valannot'),
                  pipeline=test_pipeline))
-test_evaluator = dict(type='MappedIoUMetric', iou_metrics=['mIoU'],
-                      pred_map='cityscapes_to_camvid')
+test_evaluator = dict(type='MappedIoUMetric', pred_map='cityscapes_to_camvid')
 # fine-tuning keeps its last checkpoint: nothing is picked on a validation set
 val_dataloader = None
 val_evaluator = None
