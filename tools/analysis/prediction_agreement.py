@@ -61,9 +61,13 @@ def main(argv=None):
             a.astype(np.int64), b.astype(np.int64), labels == 0, per_class.shape[1])
         agree, total = agree + n_agree, total + n
         per_class += np.stack([cls_agree, cls_total])
-        frames[info['img_path']] = n_agree / max(n, 1)
+        if n:  # a frame that is all anomaly or void has nothing to agree on
+            frames[info['img_path']] = n_agree / n
+    if not frames:
+        sys.exit(f'prediction_agreement.py: error: {args.benchmark_root}: no frame has inlier '
+                 f'pixels')
     result = dict(benchmark=args.benchmark, frames=len(frames),
-                  agreement=agree / max(total, 1), min_frame_agreement=min(frames.values()),
+                  agreement=agree / total, min_frame_agreement=min(frames.values()),
                   per_class={name: float(per_class[0, k] / per_class[1, k])
                              for k, name in enumerate(classes) if per_class[1, k]})
     print(f'{args.benchmark}: {len(frames)} frames, agreement on inlier pixels '

@@ -22,7 +22,7 @@ export ANOMSEG_ZOO=$ZOO
 PY=${PYTHON:-.venv/bin/python}
 ZOO_MODELS=tools/model_zoo/zoo_models.py  # model definitions: checkpoints/$ZOO/models.json
 field() { "$PY" "$ZOO_MODELS" "$1" "$2"; }
-MODELS=${*:-$("$PY" -c "import json; print(' '.join(json.load(open('checkpoints/$ZOO/models.json'))['models']))")}
+MODELS=${*:-$("$PY" "$ZOO_MODELS" models)}
 if [ "$ZOO" = camvid ]; then ZOO_DIR=${ZOO_DIR:-work_dirs/zoo}; else ZOO_DIR=${ZOO_DIR:-work_dirs/zoo_$ZOO}; fi
 export ANOMSEG_SHARED=${ANOMSEG_SHARED:-../shared}
 export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 \

@@ -5,6 +5,7 @@ $ANOMSEG_SHARED) the zoo is tested on; and ``miou_by_test`` where closed-set acc
 ``tools/test.py`` on the config's test set rather than from the training log.
 
     python tools/model_zoo/zoo_models.py MODEL FIELD    # prints one field (for zoo.sh)
+    python tools/model_zoo/zoo_models.py models         # prints the zoo's model names
     python tools/model_zoo/zoo_models.py benchmarks     # prints NAME FOLDER lines
     python tools/model_zoo/zoo_models.py checkpoint RUN_DIR   # prints the picked checkpoint
 """
@@ -41,7 +42,9 @@ def picked_checkpoint(run_dir):
 
 
 if __name__ == '__main__':
-    if sys.argv[1:] == ['benchmarks']:
+    if sys.argv[1:] == ['models']:
+        print(' '.join(MODELS))
+    elif sys.argv[1:] == ['benchmarks']:
         print('\n'.join(f'{name} {folder}' for name, folder in BENCHMARKS.items()))
     elif sys.argv[1:] == ['miou_by_test']:
         print('yes' if MIOU_BY_TEST else '')

@@ -27,11 +27,13 @@ class MappedIoUMetric(IoUMetric):
         self.pred_map = torch.as_tensor(pred_map, dtype=torch.long)
 
     def process(self, data_batch, data_samples):
-        num_classes = len(self.dataset_meta['classes'])
-        bad = sorted({int(v) for v in self.pred_map if v != 255 and not 0 <= v < num_classes})
-        if bad:
-            raise ValueError(f'pred_map sends model classes to {bad}, outside the dataset\'s '
-                             f'{num_classes} classes')
+        if not self.results:  # the first batch: the dataset's classes are known by now
+            num_classes = len(self.dataset_meta['classes'])
+            bad = sorted({int(v) for v in self.pred_map
+                          if v != 255 and not 0 <= v < num_classes})
+            if bad:
+                raise ValueError(f'pred_map sends model classes to {bad}, outside the '
+                                 f'dataset\'s {num_classes} classes')
         mapped = []
         for sample in data_samples:
             pred = sample['pred_sem_seg']['data']
