@@ -40,6 +40,7 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from anomseg.datasets.ood_bank import BANK_FORMAT, BANK_INDEX  # noqa: E402
+from anomseg.datasets.transforms import random_blob  # noqa: E402
 from anomseg.utils import atomic_output_dir, check_new_output_dir  # noqa: E402
 
 COCO_INLIER_OVERLAP = ('person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck',
@@ -159,21 +160,6 @@ def ade20k_objects(root, num_classes=20, classes=None, min_area=1000, seed=0):
                 bgr = cv2.imread(path[:-len('_seg.png')] + '.jpg', cv2.IMREAD_COLOR)
             category = int(np.bincount(cls[mask]).argmax())
             yield bgr, mask, f'ade20k-{category}', osp.relpath(path, root)
-
-
-def random_blob(rng, size):
-    """A smooth star-shaped mask: radius r(t) = 1 + sum_k a_k cos(k t + p_k), k = 2..5."""
-    t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
-    radius = 1 + sum(rng.uniform(0, 0.25) * np.cos(k * t + rng.uniform(0, 2 * np.pi))
-                     for k in range(2, 6))
-    aspect = rng.uniform(0.5, 1.5)
-    x = radius * np.cos(t) * aspect
-    y = radius * np.sin(t)
-    pts = np.stack([x, y], 1)
-    pts = (pts - pts.min(0)) / (pts.max(0) - pts.min(0)).max() * (size - 1)
-    mask = np.zeros((size, size), np.uint8)
-    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
-    return mask.astype(bool)
 
 
 def skimage_objects(num_objects=200, min_size=40, max_size=160, seed=0):

@@ -2,13 +2,15 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--scorer msp,energy]
         [--show-dir DIR] [--out DIR] [--tta] [--report-dir DIR | --no-report]
-        [--benchmark NAME --benchmark-root DIR] [--cfg-options k=v ...]
+        [--benchmark NAME --benchmark-root DIR] [--data-root DIR] [--cfg-options k=v ...]
 
 Prints the metrics table of every scorer and writes them to WORK_DIR/metrics.json. On anomaly
 test sets it also writes, per scorer, PR/ROC curves, inlier-versus-anomaly score histograms and a
 per-frame CSV (worst frames first) to WORK_DIR/report. ``--benchmark RoadAnomaly --benchmark-root
 DIR`` tests on a benchmark in its official layout instead of the config's test set, with pixel,
-component and (where labelled) instance metrics for every scorer.
+component and (where labelled) instance metrics for every scorer. ``--data-root DIR`` tests on
+another folder of the config's test-set layout (e.g. other patients): every sample in it, with
+the config's pipeline and metrics.
 """
 import argparse
 import os.path as osp
@@ -16,7 +18,8 @@ import os.path as osp
 from mmengine.runner import Runner
 
 from anomseg.apis import (PROTOCOLS, add_runner_arguments, apply_benchmark,
-                          apply_published_protocol, apply_runner_arguments, apply_test_options,
+                          apply_data_root, apply_published_protocol, apply_runner_arguments,
+                          apply_test_options,
                           benchmark_options, load_config, prepare_cpu_distributed)
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
 from anomseg.utils import write_json_atomic
@@ -36,6 +39,8 @@ def parse_args(argv=None):
     parser.add_argument('--report-dir', help='folder for PR/ROC curves, score histograms and '
                         'the per-frame CSV of each scorer (default: WORK_DIR/report)')
     parser.add_argument('--no-report', action='store_true', help='skip that report')
+    parser.add_argument('--data-root', help='test on this folder (the layout of the config\'s '
+                        'test set) instead, all of it (a split file of the config is dropped)')
     parser.add_argument('--benchmark', choices=list(ANOMALY_BENCHMARKS),
                         help='test on this anomaly benchmark instead of the config\'s test set')
     parser.add_argument('--benchmark-root', help='the benchmark in its official layout')
@@ -56,6 +61,10 @@ def main(argv=None):
     apply_runner_arguments(args)
     try:  # a missing or malformed input is named in one line before any work
         cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
+        if args.data_root and args.benchmark:
+            raise ValueError('--data-root and --benchmark exclude each other')
+        if args.data_root:
+            apply_data_root(cfg, args.data_root)
         if args.benchmark:
             apply_benchmark(cfg, args.benchmark, args.benchmark_root, **benchmark_options(args))
             if args.protocol == 'published':

@@ -1,6 +1,7 @@
 from .frames import FrameSource, open_frames
 from .inferencer import AnomalyInferencer
 from .run_config import (PROTOCOLS, add_benchmark_arguments, add_runner_arguments, apply_benchmark,
+                         apply_data_root,
                          apply_published_protocol, apply_runner_arguments, apply_test_options,
                          apply_train_options, benchmark_options, load_config,
                          prepare_cpu_distributed)
@@ -8,6 +9,7 @@ from .submit import run_fishyscapes, submit_oodis, submit_smiyc
 
 __all__ = ['AnomalyInferencer', 'FrameSource', 'open_frames', 'run_fishyscapes', 'submit_oodis',
            'submit_smiyc', 'PROTOCOLS', 'add_benchmark_arguments', 'add_runner_arguments',
-           'apply_benchmark', 'apply_published_protocol', 'apply_runner_arguments',
+           'apply_benchmark', 'apply_data_root', 'apply_published_protocol',
+           'apply_runner_arguments',
            'apply_test_options', 'apply_train_options', 'benchmark_options', 'load_config',
            'prepare_cpu_distributed']

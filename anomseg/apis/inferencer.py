@@ -29,7 +29,7 @@ from anomseg.visualization import grey_window, heatmap_overlay
 from .frames import open_frames
 from .run_config import load_config
 
-LABEL_LOADERS = ('LoadAnnotations', 'LoadAnomalyAnnotations')
+LABEL_LOADERS = ('LoadAnnotations', 'LoadAnomalyAnnotations', 'AnomalyRegionOfInterest')  # need labels
 SCORE_FORMATS = ('npy', 'hdf5')
 
 

@@ -168,6 +168,19 @@ def apply_train_options(cfg, amp=False, resume=False):
     return cfg
 
 
+def apply_data_root(cfg, data_root):
+    """Test on every sample of another folder in the layout of the config's test set: its
+    ``data_root`` replaced, a split file (``split_file``, ``ann_file``) dropped."""
+    if not osp.isdir(data_root):
+        raise FileNotFoundError(f'--data-root {data_root} is not a folder')
+    dataset = cfg.test_dataloader.dataset
+    dataset.data_root = data_root
+    for key in ('split_file', 'ann_file'):
+        if dataset.get(key):
+            dataset[key] = None if key == 'split_file' else ''
+    return cfg
+
+
 def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tta=False,
                        report_dir=None):
     """Checkpoint to load, heatmap folder, folder for raw outputs, scorers, test-time aug, and
@@ -192,6 +205,8 @@ def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tt
             evaluator['output_dir'] = out
         if report_dir is not None and evaluator.get('type') == 'AnomalyMetric':
             dataset = cfg.test_dataloader.dataset.get('type', 'test')
-            evaluator.update(report_dir=report_dir,
-                             report_name=dataset.replace('Dataset', '') or 'test')
+            name = dataset.replace('Dataset', '') or 'test'
+            if evaluator.get('prefix'):  # several metrics (e.g. regions) share the folder
+                name = f'{name}_{evaluator["prefix"]}'
+            evaluator.update(report_dir=report_dir, report_name=name)
     return cfg

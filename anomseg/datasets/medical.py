@@ -8,7 +8,7 @@ from .checks import check_data_root
 
 @DATASETS.register_module()
 class MedicalSliceDataset(BaseSegDataset):
-    """2D slices written by ``data_prep/msd.py`` or ``data_prep/mni_brain.py``::
+    """2D slices written by ``data_prep/msd.py``::
 
         images/{split}/NAME.png    labels/{split}/NAME.png (classes, 255 ignored)
         anomaly/{split}/NAME.png   (0 inlier, 1 anomaly, 255 outside the region of interest)
@@ -28,7 +28,7 @@ class MedicalSliceDataset(BaseSegDataset):
         if anomaly:
             prefix['anomaly_map_path'] = f'anomaly/{split}'
         check_data_root(dict(kwargs, data_prefix=prefix),
-                        'slices from python data_prep/msd.py or data_prep/mni_brain.py')
+                        'slices from python data_prep/msd.py')
         self.anomaly = anomaly
         self.split = split
         super().__init__(img_suffix='.png', seg_map_suffix='.png',

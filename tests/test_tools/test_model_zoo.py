@@ -1,7 +1,7 @@
-"""The published model zoos (checkpoints/camvid, checkpoints/cityscapes; docs/model_zoo.md): the
-files match their SHA-256 sums and load strictly into their configs' models; the slow test
-re-evaluates each kept checkpoint on SMIYC AnomalyTrack validation and compares with the
-published table."""
+"""The published model zoos (checkpoints/camvid, checkpoints/cityscapes; docs/model_zoo.md;
+checkpoints/emidec, docs/medical.md): the files match their SHA-256 sums and load strictly into
+their configs' models; the slow tests re-evaluate each kept checkpoint (on SMIYC AnomalyTrack
+validation; the EMIDEC ones on their test patients) and compare with the published table."""
 import json
 import os.path as osp
 import subprocess
@@ -16,17 +16,20 @@ from mmseg.registry import MODELS
 from anomseg.utils import file_sha256
 from tests.conftest import REPO, require_shared
 
-ZOOS = ('camvid', 'cityscapes')
+ZOOS = ('camvid', 'cityscapes', 'emidec')
 
 
 def zoo_models(zoo):
-    return json.load(open(osp.join(REPO, 'checkpoints', zoo, 'models.json')))['models']
+    """The zoo's published models (models.json may list others it only measured)."""
+    models = json.load(open(osp.join(REPO, 'checkpoints', zoo, 'models.json')))['models']
+    return {k: m for k, m in models.items() if m.get('published', True)}
 
 
 ENTRIES = [(zoo, key) for zoo in ZOOS for key in sorted(zoo_models(zoo))]
 # one scorer per model for the regression check: the method's own
 MAIN_SCORER = {'dlv3p': 'msp', 'm2f': 'rba', 'rba': 'rba', 'rba-plain': 'rba', 'rpl': 'energy',
-               'rpl-plain': 'energy', 'erfnet': 'max_logit', 'espnetv2': 'max_logit'}
+               'rpl-plain': 'energy', 'erfnet': 'max_logit', 'espnetv2': 'max_logit',
+               'a-dlv3p': 'msp', 'b-dlv3p': 'msp'}
 # fp16 weights against the fp32 checkpoint the table was measured with (percentage points)
 TOLERANCE = dict(AP=0.5, FPR95=0.5, AUROC=0.5)
 
@@ -73,8 +76,33 @@ def test_checkpoint_loads_strictly_into_its_config(zoo, key):
                             for n in kept)
 
 
+BENCH_ENTRIES = [(z, k) for z, k in ENTRIES if z != 'emidec']
+MEDICAL_ENTRIES = [k for z, k in ENTRIES if z == 'emidec']
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize('zoo,key', ENTRIES, ids=[f'{z}-{k}' for z, k in ENTRIES])
+@pytest.mark.parametrize('key', MEDICAL_ENTRIES)
+def test_published_emidec_checkpoint_reproduces_the_table_on_its_test_patients(key, tmp_path):
+    require_shared('data', 'medical', 'emidec')
+    results = json.load(open(osp.join(REPO, 'checkpoints', 'emidec', 'results.json')))
+    published = results[key]['seeds']['0']['test']
+    scorer = MAIN_SCORER.get(key, 'maxquery')
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', zoo_models('emidec')[key]['config'],
+         published_file('emidec', key), '--scorer', scorer, '--work-dir', str(tmp_path),
+         '--no-report'], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    measured = json.load(open(tmp_path / 'metrics.json'))
+    for region in ('heart', 'slice'):
+        for metric, tol in TOLERANCE.items():
+            name = f'{region}/{scorer}/{metric}'
+            assert 100 * measured[name] == pytest.approx(100 * published[name], abs=tol), name
+    assert 100 * measured['heart/mDice'] == pytest.approx(100 * published['heart/mDice'],
+                                                          abs=0.5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('zoo,key', BENCH_ENTRIES, ids=[f'{z}-{k}' for z, k in BENCH_ENTRIES])
 def test_published_checkpoint_reproduces_the_table_on_anomaly_track(zoo, key, tmp_path):
     root = require_shared('data', 'dataset_AnomalyTrack')
     results = json.load(open(osp.join(REPO, 'checkpoints', zoo, 'results.json')))
@@ -90,3 +118,37 @@ def test_published_checkpoint_reproduces_the_table_on_anomaly_track(zoo, key, tm
     for metric, tol in TOLERANCE.items():
         assert 100 * measured[f'{scorer}/{metric}'] == pytest.approx(
             100 * published[scorer][metric], abs=tol), metric
+
+
+@pytest.mark.slow
+def test_emidec_checkpoint_on_another_folder_with_data_root(tmp_path):
+    """Other patients in the same layout: ``--data-root`` evaluates every slice of the folder;
+    on a copy of the test patients it gives what the split file gives."""
+    import shutil
+    from anomseg.datasets.emidec import emidec_slices, read_split
+    root = require_shared('data', 'medical', 'emidec')
+    key = MEDICAL_ENTRIES[0]
+    patients = set(read_split(osp.join(REPO, 'data_prep', 'splits', 'emidec', 'test.txt')))
+    other = tmp_path / 'other_patients'
+    for folder in ('slices', 'slicesannot'):
+        (other / folder).mkdir(parents=True)
+    for patient, image, label in emidec_slices(root):
+        if patient in patients:
+            shutil.copy(image, other / 'slices')
+            shutil.copy(label, other / 'slicesannot')
+    scorer = MAIN_SCORER.get(key, 'maxquery')
+    runs = {}
+    for name, extra in (('split', []), ('folder', ['--data-root', str(other)])):
+        proc = subprocess.run(
+            [sys.executable, 'tools/test.py', zoo_models('emidec')[key]['config'],
+             published_file('emidec', key), '--scorer', scorer, '--no-report',
+             '--work-dir', str(tmp_path / name)] + extra, cwd=REPO, capture_output=True,
+            text=True)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        runs[name] = json.load(open(tmp_path / name / 'metrics.json'))
+    assert runs['folder'] == pytest.approx(runs['split'], abs=1e-9)
+    proc = subprocess.run([sys.executable, 'tools/test.py', zoo_models('emidec')[key]['config'],
+                           published_file('emidec', key), '--data-root', str(tmp_path / 'nope')],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode != 0 and 'nope is not a folder' in proc.stderr
+    assert 'Traceback' not in proc.stderr

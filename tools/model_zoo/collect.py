@@ -8,7 +8,10 @@ Per model and seed: CamVid val mIoU (of the checkpoint picked on CamVid val, fro
 log; or from ``tools/test.py`` where the zoo says ``miou_by_test``; a model that keeps its base's
 segmentation, as RPL does, reports its base's), the training's wall time and where it ran (a
 ``device`` file in the run folder; this machine's CPU otherwise), and each anomaly set's metrics
-for every scorer. The tables give mean ± sample standard deviation (n - 1) over the seeds found.
+for every scorer. A zoo without anomaly sets (emidec) is tested on its configs' test sets: its
+tables give the anomaly metrics over the heart and over the whole slice, the lesion components
+and the Dice of every inlier class (``tools/test.py``'s ``test/metrics.json``). The tables give
+mean ± sample standard deviation (n - 1) over the seeds found.
 """
 import argparse
 import glob
@@ -70,6 +73,11 @@ def read_run(run_dir, miou=None):
         bench_wall = WALL_RE.findall(open(bench_log).read()) if osp.isfile(bench_log) else []
         run['benchmarks'][name] = dict(scorers=scorers,
                                        wall_s=float(bench_wall[-1]) if bench_wall else None)
+    test = osp.join(run_dir, 'test', 'metrics.json')
+    if not BENCHMARKS and osp.isfile(test):
+        run['test'] = json.load(open(test))
+        test_wall = WALL_RE.findall(open(osp.join(run_dir, 'test.log')).read())
+        run['test_wall_s'] = float(test_wall[-1]) if test_wall else None
     return run
 
 
@@ -95,7 +103,58 @@ def mean_std(values, scale=100.0):
     return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}'
 
 
+MEDICAL_COLUMNS = (('heart', 'AUROC', 'heart AUROC'), ('heart', 'AP', 'heart AP'),
+                   ('heart', 'FPR95', 'heart FPR95'), ('slice', 'AUROC', 'slice AUROC'),
+                   ('slice', 'AP', 'slice AP'), ('slice', 'FPR95', 'slice FPR95'),
+                   ('heart', 'sIoU_gt', 'sIoU'), ('heart', 'PPV', 'PPV'),
+                   ('heart', 'mean_F1', 'mean F1'))
+
+
+def medical_markdown(results):
+    """Tables of a zoo tested on its configs' test sets (per setting, as the model keys'
+    prefixes ``a-`` / ``b-`` group them)."""
+    out = []
+    for setting in sorted({key.split('-')[0] for key in results}):
+        entries = {k: e for k, e in results.items() if k.split('-')[0] == setting}
+        out += [f'### Setting {setting.upper()}: anomaly scores', '',
+                '| model | seeds | scorer | ' + ' | '.join(t for _, _, t in MEDICAL_COLUMNS)
+                + ' |', '|---|---|---|' + '---|' * len(MEDICAL_COLUMNS)]
+        for key, entry in entries.items():
+            runs = [r['test'] for r in entry['seeds'].values() if 'test' in r]
+            scorers = {k.split('/')[1] for r in runs for k in r if k.count('/') == 2}
+            for scorer in sorted(scorers, key=SCORER_ORDER.index):
+                cells = [mean_std([r[f'{region}/{scorer}/{m}'] for r in runs])
+                         for region, m, _ in MEDICAL_COLUMNS]
+                out.append(f'| {MODELS[key]["title"]} | {len(runs)} | {scorer} | '
+                           + ' | '.join(cells) + ' |')
+        classes = [k.split('.', 1)[1] for k in next(
+            r['test'] for e in entries.values() for r in e['seeds'].values() if 'test' in r)
+            if k.startswith('heart/Dice.')]
+        out += ['', f'### Setting {setting.upper()}: segmentation (Dice per inlier class, %)', '',
+                '| model | seeds | ' + ' | '.join(classes) + ' | mean |',
+                '|---|---|' + '---|' * (len(classes) + 1)]
+        for key, entry in entries.items():
+            runs = [r['test'] for r in entry['seeds'].values() if 'test' in r]
+            cells = [mean_std([r[f'heart/Dice.{c}'] for r in runs]) for c in classes]
+            cells.append(mean_std([r['heart/mDice'] for r in runs]))
+            out.append(f'| {MODELS[key]["title"]} | {len(runs)} | ' + ' | '.join(cells) + ' |')
+        out.append('')
+    out += ['### Wall times', '', '| model | training, min (seeds, where) | test, s (seed 0) |',
+            '|---|---|---|']
+    for key, entry in results.items():
+        walls = [r['train_wall_s'] / 60 for r in entry['seeds'].values() if r['train_wall_s']]
+        devices = {r.get('device') or '2 CPU cores' for r in entry['seeds'].values()}
+        test = entry['seeds'].get('0', {}).get('test_wall_s')
+        out.append(f'| {MODELS[key]["title"]} | {statistics.mean(walls):.1f} ({len(walls)}, '
+                   f'{", ".join(sorted(devices))}) | {test:.0f} |' if walls and test else
+                   f'| {MODELS[key]["title"]} | n/a | n/a |')
+    out.append('')
+    return '\n'.join(out)
+
+
 def markdown(results):
+    if not BENCHMARKS:
+        return medical_markdown(results)
     out = []
     for bench in BENCHMARKS:
         found = [r['benchmarks'][bench]['scorers'] for e in results.values()

@@ -8,7 +8,9 @@ A released model's file is published as it is (checkpoints/cityscapes/erfnet.pth
 model's CamVid-val pick (as ``zoo.sh`` tests it) is written as OUT/MODEL.pth: weights
 only, in float16. A fine-tuned model is written as a delta of its base model's published file
 (only the tensors the fine-tuning changed; ``anomseg.utils.compact_checkpoint``), which every tool
-expands on load. OUT/SHA256SUMS gets one line per file (``sha256sum -c SHA256SUMS`` checks them).
+expands on load. OUT/SHA256SUMS gets one line per file (``sha256sum -c SHA256SUMS`` checks them). A model that
+models.json marks ``"published": false`` is left out (the zoo then publishes only its best
+models); the base of a published fine-tuning must be published too.
 """
 import argparse
 import io
@@ -31,11 +33,17 @@ def main(argv=None):
     parser.add_argument('--seed', default='0')
     parser.add_argument('--out', default=f'checkpoints/{ZOO}')
     args = parser.parse_args(argv)
-    sources = {key: osp.join(args.zoo_dir, run_name(key), f'seed{args.seed}') for key in MODELS}
+    wanted = [key for key in MODELS if MODELS[key].get('published', True)]
+    unpublished_bases = [f'{key} (base {MODELS[key]["base"]})' for key in wanted
+                         if MODELS[key].get('base') and MODELS[key]['base'] not in wanted]
+    if unpublished_bases:
+        sys.exit(f'publish.py: error: fine-tunings whose base is not published: '
+                 f'{", ".join(unpublished_bases)}')
+    sources = {key: osp.join(args.zoo_dir, run_name(key), f'seed{args.seed}') for key in wanted}
     missing = [d for d in sources.values() if not osp.isfile(osp.join(d, 'trained'))]
     if missing:
         sys.exit(f'publish.py: error: unfinished or missing runs: {", ".join(missing)}')
-    order = sorted(MODELS, key=lambda k: 'base' in MODELS[k])  # bases first
+    order = sorted(wanted, key=lambda k: 'base' in MODELS[k])  # bases first
     sums = {}
     for key in order:
         if MODELS[key].get('checkpoint'):  # released weights, already published

@@ -8,12 +8,16 @@
 # ZOO: camvid (models trained on CamVid: dlv3p m2f rba rba-plain rpl rpl-plain) or cityscapes
 # (the released ERFNet / ESPNetv2 Cityscapes models, erfnet espnetv2, and their outlier
 # fine-tunings on CamVid: erfnet-rpl erfnet-rpl-plain erfnet-eoe erfnet-eoe-plain espnetv2-rpl
-# espnetv2-rpl-plain); models and sets in checkpoints/ZOO/models.json. Default: every model.
+# espnetv2-rpl-plain) or emidec (cardiac MRI, docs/medical.md: tested on the config's test
+# patients, no anomaly sets); models and sets in checkpoints/ZOO/models.json. Default: every model.
 # One folder per model and seed under $ZOO_DIR (work_dirs/zoo for camvid, work_dirs/zoo_ZOO
 # otherwise): the training log, checkpoints, bench_<SET>/metrics.json per anomaly set and
 # test.log (closed-set test). A finished step is skipped, so the script can be re-run after an
 # interruption. A fine-tuned model starts from its base's seed-0 checkpoint (or the released
-# file). SCORERS=a,b tests fewer scorers (e.g. for further seeds).
+# file), or from the base of its own seed where the zoo says "base_seed": "same" (then the
+# spread over seeds holds the base's too). SCORERS=a,b tests fewer scorers (e.g. for further
+# seeds). TRAIN_OPTIONS="key=value ..." adds config options to every training (e.g. more data
+# workers on a machine with many cores).
 set -euo pipefail
 ZOO=${1:?usage: zoo.sh ZOO SEED [MODEL ...]}
 SEED=${2:?usage: zoo.sh ZOO SEED [MODEL ...]}
@@ -31,6 +35,7 @@ declare -A BENCH_ROOT=()
 while read -r name folder; do BENCH_ROOT[$name]=$ANOMSEG_SHARED/$folder; done \
     < <("$PY" "$ZOO_MODELS" benchmarks)
 MIOU_BY_TEST=$("$PY" "$ZOO_MODELS" miou_by_test)
+BASE_SEED=$("$PY" "$ZOO_MODELS" base_seed)
 
 work_dir() { echo "$ZOO_DIR/$(field "$1" name)/seed$2"; }
 
@@ -52,12 +57,14 @@ train() {  # MODEL SEED
         # the fine-tuning configs paste objects from this bank (built in seconds, no download)
         [ -f data/ood_bank/skimage/index.json ] || "$PY" data_prep/ood_bank.py skimage \
             --out data/ood_bank/skimage --num-objects 300
-        train "$base" 0
-        extra=("load_from=$(checkpoint "$(work_dir "$base" 0)")")
+        local base_seed=0
+        [ "$BASE_SEED" = same ] && base_seed=$2
+        train "$base" "$base_seed"
+        extra=("load_from=$(checkpoint "$(work_dir "$base" "$base_seed")")")
     fi
     echo "[$(date +%T)] train $1 seed $2 -> $dir"
     /usr/bin/time -f 'wall %e s' "$PY" tools/train.py "$(field "$1" config)" --work-dir "$dir" \
-        --cfg-options "randomness.seed=$2" "${extra[@]}" >"$dir/train.log" 2>&1
+        --cfg-options "randomness.seed=$2" ${TRAIN_OPTIONS:-} "${extra[@]}" >"$dir/train.log" 2>&1
     tail -n 1 "$dir/train.log"
     touch "$dir/trained"
 }

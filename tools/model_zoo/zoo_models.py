@@ -1,8 +1,10 @@
 """A model zoo's definitions, read from checkpoints/ZOO/models.json (ZOO: $ANOMSEG_ZOO, default
-camvid; also cityscapes): each model's config, title, the model it is fine-tuned from, and for a
+camvid; also cityscapes, emidec): each model's config, title, the model it is fine-tuned from, and for a
 released model the published file it is (nothing to train); the anomaly sets (folders under
-$ANOMSEG_SHARED) the zoo is tested on; and ``miou_by_test`` where closed-set accuracy comes from
-``tools/test.py`` on the config's test set rather than from the training log.
+$ANOMSEG_SHARED) the zoo is tested on; ``miou_by_test`` where closed-set accuracy comes from
+``tools/test.py`` on the config's test set rather than from the training log; and
+``base_seed`` ``"same"`` where a fine-tuning of seed k starts from its base's seed k (else
+seed 0).
 
     python tools/model_zoo/zoo_models.py MODEL FIELD    # prints one field (for zoo.sh)
     python tools/model_zoo/zoo_models.py models         # prints the zoo's model names
@@ -19,11 +21,12 @@ ZOO = os.environ.get('ANOMSEG_ZOO', 'camvid')
 ZOO_ROOT = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', 'checkpoints', ZOO)
 if not osp.isfile(osp.join(ZOO_ROOT, 'models.json')):
     sys.exit(f'zoo_models.py: error: no zoo {ZOO!r} (checkpoints/{ZOO}/models.json); '
-             f'ANOMSEG_ZOO is camvid or cityscapes')
+             f'ANOMSEG_ZOO is one of the folders of checkpoints/')
 _ZOO = json.load(open(osp.join(ZOO_ROOT, 'models.json')))
 MODELS = _ZOO['models']
 BENCHMARKS = _ZOO['benchmarks']
 MIOU_BY_TEST = _ZOO.get('miou_by_test', False)
+BASE_SEED = _ZOO.get('base_seed', '')
 
 
 def run_name(key):
@@ -45,7 +48,10 @@ if __name__ == '__main__':
     if sys.argv[1:] == ['models']:
         print(' '.join(MODELS))
     elif sys.argv[1:] == ['benchmarks']:
-        print('\n'.join(f'{name} {folder}' for name, folder in BENCHMARKS.items()))
+        for name, folder in BENCHMARKS.items():
+            print(f'{name} {folder}')
+    elif sys.argv[1:] == ['base_seed']:
+        print(BASE_SEED)
     elif sys.argv[1:] == ['miou_by_test']:
         print('yes' if MIOU_BY_TEST else '')
     elif len(sys.argv) == 3 and sys.argv[1] == 'checkpoint':

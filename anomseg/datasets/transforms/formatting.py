@@ -7,14 +7,18 @@ from mmseg.registry import TRANSFORMS
 
 @TRANSFORMS.register_module()
 class PackAnomalySegInputs(PackSegInputs):
-    """mmseg's ``PackSegInputs`` that also packs ``gt_anomaly_map`` as ``gt_anomaly`` and
+    """mmseg's ``PackSegInputs`` that also packs ``gt_anomaly_map`` as ``gt_anomaly``,
+    ``gt_anomaly_roi_map`` (``AnomalyRegionOfInterest``) as ``gt_anomaly_roi`` and
     ``gt_anomaly_instances`` under its own name."""
 
     def transform(self, results):
         packed = super().transform(results)
-        if 'gt_anomaly_map' in results:
-            label = np.ascontiguousarray(results['gt_anomaly_map'])
-            packed['data_samples'].gt_anomaly = PixelData(data=torch.from_numpy(label)[None])
+        for key, name in (('gt_anomaly_map', 'gt_anomaly'),
+                          ('gt_anomaly_roi_map', 'gt_anomaly_roi')):
+            if key in results:
+                label = np.ascontiguousarray(results[key])
+                packed['data_samples'].set_field(PixelData(data=torch.from_numpy(label)[None]),
+                                                 name)
         if 'gt_anomaly_instances' in results:
             ids = np.ascontiguousarray(results['gt_anomaly_instances'])
             packed['data_samples'].gt_anomaly_instances = PixelData(

@@ -35,7 +35,9 @@ class AnomalyMetric(BaseMetric):
     """Pixel- and component-level anomaly metrics for every scorer the model ran.
 
     Reads ``pred_anomaly`` (one field per scorer) and ``gt_anomaly`` (1 anomaly, 0 inlier, any
-    other value void) of each sample. Results are fractions keyed ``{scorer}/{metric}``:
+    other value void) of each sample; ``gt_key`` reads another packed label instead, e.g.
+    ``'gt_anomaly_roi'`` (``AnomalyRegionOfInterest``): two metrics with different ``prefix``
+    then give the same scores over the whole frame and over a region of interest. Results are fractions keyed ``{scorer}/{metric}``:
 
     - always, exact over all pixels (``anomseg.evaluation.functional.pixel_curves``; counts per
       distinct score, so memory does not grow with the number of frames): ``AP``, ``AUROC``,
@@ -61,7 +63,8 @@ class AnomalyMetric(BaseMetric):
 
     Frames that also carry semantic labels (``gt_sem_seg``) add the closed-set ``mIoU`` and
     ``mDice`` (2 |P & G| / (|P| + |G|) per class, averaged) over the model's classes
-    (``dataset_meta``), computed as mmseg's ``IoUMetric`` does.
+    (``dataset_meta``), computed as mmseg's ``IoUMetric`` does, and each class's ``IoU.{class}``
+    and ``Dice.{class}``.
 
     With ``report_dir``, a report per scorer: ``{report_name}_{scorer}_curves.png`` (precision-
     recall and ROC), ``{report_name}_{scorer}_hist.png`` (scores of inlier and of anomaly pixels)
@@ -83,11 +86,13 @@ class AnomalyMetric(BaseMetric):
 
     def __init__(self, metrics=('AP', 'AUROC', 'FPR95', 'FPR95_interp'), smiyc=False,
                  smiyc_uniform=False, components=None, output_dir=None, report_dir=None,
-                 report_name='test', unit_map=None, anomalous_frames_only=False, **kwargs):
+                 report_name='test', unit_map=None, anomalous_frames_only=False,
+                 gt_key='gt_anomaly', **kwargs):
         super().__init__(**kwargs)
         if unit_map not in UNIT_MAPS:
             raise KeyError(f'unit_map must be one of {list(UNIT_MAPS)}, got {unit_map!r}')
         self.unit_map = unit_map
+        self.gt_key = gt_key
         self.anomalous_frames_only = anomalous_frames_only
         self.metrics = tuple(metrics)
         if isinstance(components, str):
@@ -109,9 +114,11 @@ class AnomalyMetric(BaseMetric):
 
     def process(self, data_batch, data_samples):
         for sample in data_samples:
-            if 'gt_anomaly' not in sample:
-                raise KeyError(f'{sample.get("img_path", "a sample")} has no gt_anomaly: load '
-                               'anomaly labels with LoadAnomalyAnnotations in the test pipeline')
+            if self.gt_key not in sample:
+                raise KeyError(f'{sample.get("img_path", "a sample")} has no {self.gt_key}: load '
+                               'anomaly labels with LoadAnomalyAnnotations in the test pipeline'
+                               + (' and add AnomalyRegionOfInterest' if self.gt_key ==
+                                  'gt_anomaly_roi' else ''))
             pred = sample['pred_anomaly']
             maps = {name: pred[name].squeeze(0).cpu().numpy() for name in pred['scorers']}
             stem = osp.splitext(osp.basename(sample.get('img_path', str(self._seen))))[0]
@@ -126,7 +133,7 @@ class AnomalyMetric(BaseMetric):
             # padding repeat, known only in evaluate().
             self._commit(self._pending)
             self._pending = self._measure(
-                stem, sample['gt_anomaly']['data'].squeeze(0).cpu().numpy(), maps,
+                stem, sample[self.gt_key]['data'].squeeze(0).cpu().numpy(), maps,
                 None if instances is None else instances['data'].squeeze(0).cpu().numpy(), iou)
             if self.output_dir:
                 for name, scores in maps.items():
@@ -230,6 +237,8 @@ class AnomalyMetric(BaseMetric):
             if self._spill:
                 shutil.rmtree(self._spill, ignore_errors=True)
             self._reset()
+        if self.prefix:
+            metrics = {f'{self.prefix}/{k}': v for k, v in metrics.items()}
         return metrics
 
     def compute_metrics(self, states):
@@ -245,8 +254,12 @@ class AnomalyMetric(BaseMetric):
         ious = [s['iou'] for s in states if s['iou'] is not None]
         if ious:
             intersect, union = (sum(s[i] for s in ious) for i in (0, 1))
-            out['mIoU'] = float(np.nanmean((intersect / union).numpy()))
-            out['mDice'] = float(np.nanmean((2 * intersect / (union + intersect)).numpy()))
+            iou = (intersect / union).numpy()
+            dice = (2 * intersect / (union + intersect)).numpy()
+            out['mIoU'] = float(np.nanmean(iou))
+            out['mDice'] = float(np.nanmean(dice))
+            for name, i, d in zip(self.dataset_meta['classes'], iou, dice):
+                out[f'IoU.{name}'], out[f'Dice.{name}'] = float(i), float(d)
         for name, c in counts.items():
             exact = curve_metrics(c)
             values = {m: exact[m] for m in self.metrics}

@@ -150,6 +150,28 @@ def test_closed_set_miou_beside_when_frames_have_semantic_labels():
     assert out['mIoU'] == pytest.approx((1 / 3 + 3 / 4 + 1 / 2) / 3)
     # Dice 2I / (|P| + |G|) off the void pixel: class 0: 2/(2+2), class 1: 6/(4+3), class 2: 2/(1+2)
     assert out['mDice'] == pytest.approx((2 / 4 + 6 / 7 + 2 / 3) / 3)
+    assert [out[f'Dice.{c}'] for c in 'abc'] == pytest.approx([2 / 4, 6 / 7, 2 / 3])
+    assert [out[f'IoU.{c}'] for c in 'abc'] == pytest.approx([1 / 3, 3 / 4, 1 / 2])
+
+
+def test_region_of_interest_label_and_prefix_give_a_second_evaluation():
+    scores = np.array([[0.9, 0.2, 0.8, 0.1]], np.float32)
+    labels = np.array([[1, 0, 0, 0]], np.uint8)
+    roi = np.array([[1, 0, 255, 255]], np.uint8)   # only the first two pixels are in the region
+    s = sample(scores, labels, 'x')
+    s['gt_anomaly_roi'] = dict(data=torch.from_numpy(roi)[None])
+    whole, region = AnomalyMetric(prefix='slice'), AnomalyMetric(prefix='heart',
+                                                                  gt_key='gt_anomaly_roi')
+    for metric in (whole, region):
+        metric.process({}, [s])
+    out = {**whole.evaluate(), **region.evaluate()}
+    # whole frame: the anomaly (0.9) above all three inliers; AP 1 for a, and for b = -scores the
+    # anomaly is ranked last: precision 1/4 at recall 1
+    assert out['slice/a/AP'] == pytest.approx(1.0) and out['slice/b/AP'] == pytest.approx(0.25)
+    # region: one anomaly (0.9) and one inlier (0.2) remain
+    assert out['heart/a/AUROC'] == 1.0 and out['heart/b/AP'] == pytest.approx(0.5)
+    with pytest.raises(KeyError, match='no gt_anomaly_roi'):
+        AnomalyMetric(gt_key='gt_anomaly_roi').process({}, [sample(scores, labels, 'y')])
 
 
 def test_report_curves_histograms_and_worst_first_csv(tmp_path):

@@ -1,0 +1,64 @@
+# EMIDEC cardiac MRI slices, setting A (unseen lesion type): inliers background / cavity /
+# myocardium / infarct, trained only on patients without no-reflow; the anomaly is no-reflow in
+# the test patients. Split by patient: data_prep/splits/emidec (python data_prep/emidec.py split,
+# seed 0). Anomaly metrics over the heart (labels 1-4 grown by 5 px) and over the whole slice.
+dataset_type = 'EmidecDataset'
+data_root = '{{$ANOMSEG_SHARED:../shared}}/data/medical/emidec'
+split_dir = 'data_prep/splits/emidec'
+metainfo = dict(classes=('background', 'cavity', 'myocardium', 'infarct'),
+                palette=[[0, 0, 0], [220, 20, 60], [70, 130, 180], [255, 215, 0]])
+anomaly_label_map = {1: 0, 2: 0, 3: 0, 4: 1}  # EMIDEC label -> anomaly (1)
+heart_classes = (1, 2, 3)                    # inlier classes of the heart region
+exclude_patients_with = (4, )                # training patients: none with no-reflow
+crop_size = (128, 128)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='RandomResize', scale=(256, 256), ratio_range=(0.8, 1.25), keep_ratio=True),
+    dict(type='RandomCropNearClasses', crop_size=crop_size, classes=heart_classes, prob=0.8),
+    dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
+    dict(type='PackSegInputs'),
+]
+val_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='LoadAnomalyAnnotations', path_key='seg_map_path', label_map=anomaly_label_map),
+    dict(type='AnomalyRegionOfInterest', classes=heart_classes, dilate=5),
+    dict(type='PackAnomalySegInputs'),
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(type=dataset_type, data_root=data_root, split_file=f'{split_dir}/train.txt',
+                 exclude_patients_with=exclude_patients_with, metainfo=metainfo,
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root, split_file=f'{split_dir}/val.txt',
+                 metainfo=metainfo, pipeline=val_pipeline))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root, split_file=f'{split_dir}/test.txt',
+                 metainfo=metainfo, pipeline=test_pipeline))
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mDice'])
+# Over the heart: pixel, SMIYC-binned and SMIYC-style component metrics (predicted components
+# under 10 px and labelled ones under 5 px left out: 256x256 slices; SMIYC's 50 / 10 px are for
+# 2048x1024 frames); over the whole slice: the exact pixel metrics.
+test_evaluator = [
+    dict(type='AnomalyMetric', prefix='heart', gt_key='gt_anomaly_roi', components=(10, 5),
+         unit_map='arctan'),
+    dict(type='AnomalyMetric', prefix='slice'),
+]
