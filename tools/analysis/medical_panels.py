@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import mmcv  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
@@ -106,8 +107,11 @@ def main(argv=None):
             if row == 0:
                 ax.set_title(name if col < 3 else f'{name} (high = anomalous)', fontsize=8)
             if col >= 3 and row == len(slices) - 1:
-                fig.colorbar(shown, ax=axes[:, col].tolist(), orientation='horizontal',
-                             fraction=0.04, pad=0.02).ax.tick_params(labelsize=6)
+                bar = fig.colorbar(shown, ax=axes[:, col].tolist(), orientation='horizontal',
+                                   fraction=0.04, pad=0.02)
+                bar.locator = matplotlib.ticker.MaxNLocator(4)  # ticks that do not overlap
+                bar.update_ticks()
+                bar.ax.tick_params(labelsize=6)
             ax.set_xticks([])
             ax.set_yticks([])
         axes[row, 0].set_ylabel(osp.splitext(osp.basename(path))[0], fontsize=6)

@@ -24,6 +24,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from zoo_models import BENCHMARKS, MIOU_BY_TEST, MODELS, ZOO, picked_checkpoint, run_name  # noqa: E402,E501
 
+from anomseg.datasets.emidec import EMIDEC_CLASSES  # noqa: E402
 from anomseg.utils import write_bytes_atomic, write_json_atomic  # noqa: E402
 
 COLUMNS = (('AP', 'AP'), ('AUROC', 'AUROC'), ('FPR95', 'FPR95'), ('sIoU_gt', 'sIoU'),
@@ -96,11 +97,11 @@ def collect(zoo_dir):
     return results
 
 
-def mean_std(values, scale=100.0):
+def mean_std(values, scale=100.0, digits=1):
     values = [scale * v for v in values]
     if len(values) == 1:
-        return f'{values[0]:.1f}'
-    return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}'
+        return f'{values[0]:.{digits}f}'
+    return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
 
 
 MEDICAL_COLUMNS = (('heart', 'AUROC', 'heart AUROC'), ('heart', 'AP', 'heart AP'),
@@ -123,13 +124,16 @@ def medical_markdown(results):
             runs = [r['test'] for r in entry['seeds'].values() if 'test' in r]
             scorers = {k.split('/')[1] for r in runs for k in r if k.count('/') == 2}
             for scorer in sorted(scorers, key=SCORER_ORDER.index):
-                cells = [mean_std([r[f'{region}/{scorer}/{m}'] for r in runs])
+                # AP of rare lesions is a few percent: two decimals
+                cells = [mean_std([r[f'{region}/{scorer}/{m}'] for r in runs],
+                                  digits=2 if m == 'AP' else 1)
                          for region, m, _ in MEDICAL_COLUMNS]
                 out.append(f'| {MODELS[key]["title"]} | {len(runs)} | {scorer} | '
                            + ' | '.join(cells) + ' |')
-        classes = [k.split('.', 1)[1] for k in next(
+        classes = sorted((k.split('.', 1)[1] for k in next(
             r['test'] for e in entries.values() for r in e['seeds'].values() if 'test' in r)
-            if k.startswith('heart/Dice.')]
+            if k.startswith('heart/Dice.')), key=lambda c: EMIDEC_CLASSES.index(c)
+            if c in EMIDEC_CLASSES else len(EMIDEC_CLASSES))
         out += ['', f'### Setting {setting.upper()}: segmentation (Dice per inlier class, %)', '',
                 '| model | seeds | ' + ' | '.join(classes) + ' | mean |',
                 '|---|---|' + '---|' * (len(classes) + 1)]
