@@ -175,9 +175,10 @@ def apply_data_root(cfg, data_root):
         raise FileNotFoundError(f'--data-root {data_root} is not a folder')
     dataset = cfg.test_dataloader.dataset
     dataset.data_root = data_root
-    for key in ('split_file', 'ann_file'):
-        if dataset.get(key):
-            dataset[key] = None if key == 'split_file' else ''
+    if dataset.get('split_file'):
+        dataset.split_file = None
+    if dataset.get('ann_file'):
+        dataset.ann_file = ''  # mmseg: no split list, every file of the folder
     return cfg
 
 

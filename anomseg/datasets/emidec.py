@@ -11,10 +11,10 @@ keeps some of these as inlier classes and asks for the others as out-of-distribu
 - setting ``'B'`` (organ model): inliers background / cavity / myocardium, anomaly infarct and
   no-reflow.
 
-A config picks the setting's inlier classes with ``metainfo=dict(classes=...)`` (mmseg then maps
-the other labels to 255, ignored in training and in Dice) and its anomaly labels with
-``LoadAnomalyAnnotations(label_map=...)``; ``setting_metainfo`` and ``anomaly_label_map`` give
-both.
+A config picks the setting's inlier classes with ``metainfo=dict(classes=...)``
+(``setting_metainfo``): mmseg maps the other labels to 255, ignored in training and in Dice, and
+the dataset gives each slice the anomaly map of the same choice (``anomaly_label_map``: the labels
+left out are the anomaly), which ``LoadAnomalyAnnotations`` reads.
 
 Layout (``data_prep/emidec.py convert`` writes it from the official NIfTI download; the
 public 256x256 PNG release has it too): every folder ``X`` under the root that has a sibling
@@ -33,21 +33,23 @@ from PIL import Image
 
 EMIDEC_CLASSES = ('background', 'cavity', 'myocardium', 'infarct', 'no-reflow')
 EMIDEC_PALETTE = [[0, 0, 0], [220, 20, 60], [70, 130, 180], [255, 215, 0], [148, 0, 211]]
-SETTINGS = {'A': dict(inliers=4, anomaly=(4,)), 'B': dict(inliers=3, anomaly=(3, 4))}
+SETTINGS = {'A': 4, 'B': 3}  # inlier classes: the first N of EMIDEC_CLASSES
 SLICE_RE = re.compile(r'^(Case_[A-Za-z]+\d+)_slice(\d+)\.png$')
 
 
 def setting_metainfo(setting):
     """``metainfo`` of a setting: its inlier classes and their colours."""
-    n = SETTINGS[setting]['inliers']
+    n = SETTINGS[setting]
     return dict(classes=EMIDEC_CLASSES[:n], palette=EMIDEC_PALETTE[:n])
 
 
-def anomaly_label_map(setting):
-    """EMIDEC label -> anomaly label (0 inlier, 1 anomaly) of a setting, for
-    ``LoadAnomalyAnnotations(label_map=...)``."""
-    anomaly = SETTINGS[setting]['anomaly']
-    return {label: int(label in anomaly) for label in range(1, len(EMIDEC_CLASSES))}
+def anomaly_label_map(label_map):
+    """EMIDEC label -> anomaly label (0 inlier, 1 anomaly) for a dataset's ``label_map`` (EMIDEC
+    label -> class, 255 for the labels its classes leave out): the left-out labels are the
+    anomaly (none where the dataset keeps all five classes). Background (0) stays 0."""
+    label_map = label_map or {}
+    return {label: int(label_map.get(label, label) == 255)
+            for label in range(1, len(EMIDEC_CLASSES))}
 
 
 def emidec_slices(root):
@@ -65,10 +67,12 @@ def emidec_slices(root):
     for folder in folders:
         images = {osp.basename(p) for p in glob.glob(osp.join(folder, '*.png'))}
         labels = {osp.basename(p) for p in glob.glob(osp.join(folder + 'annot', '*.png'))}
-        for name in sorted(images - labels):
+        if images - labels:
+            name = min(images - labels)
             raise FileNotFoundError(f'{osp.join(folder, name)}: no label map '
                                     f'{osp.join(folder + "annot", name)}')
-        for name in sorted(labels - images):
+        if labels - images:
+            name = min(labels - images)
             raise FileNotFoundError(f'{osp.join(folder + "annot", name)}: no slice '
                                     f'{osp.join(folder, name)}')
         for name in sorted(images):
@@ -84,9 +88,16 @@ def emidec_slices(root):
 def check_slice(image_path, label_path):
     """The set of labels of a slice, after checking that its label map is single-channel, of
     the image's size and within 0..4 (an error names the file)."""
-    with Image.open(image_path) as image:
-        size = image.size
-    label = np.asarray(Image.open(label_path))
+    try:
+        with Image.open(image_path) as image:
+            size = image.size
+    except OSError as err:  # empty, truncated or not an image
+        raise ValueError(f'{image_path}: not a readable image ({err})') from None
+    try:
+        with Image.open(label_path) as image:
+            label = np.asarray(image)
+    except OSError as err:
+        raise ValueError(f'{label_path}: not a readable label map ({err})') from None
     if label.ndim != 2:
         raise ValueError(f'{label_path}: expected a single-channel label map, got shape '
                          f'{label.shape}')
@@ -130,8 +141,10 @@ class EmidecDataset(BaseSegDataset):
 
     ``exclude_patients_with``: labels (EMIDEC's, 0..4) that leave a patient out when any of
     their slices has them (setting A trains only on patients without no-reflow, ``(4,)``).
-    Every slice is checked before any work (label present, same size, values 0..4) and the
-    split files beside ``split_file`` must not share a patient.
+    Every slice is checked before any work (both files readable, label present, same size,
+    values 0..4) and the split files beside ``split_file`` must not share a patient. Each
+    sample carries ``anomaly_label_map`` (``anomaly_label_map(label_map)``) for
+    ``LoadAnomalyAnnotations``.
     """
     METAINFO = dict(classes=EMIDEC_CLASSES, palette=EMIDEC_PALETTE)
 
@@ -157,7 +170,8 @@ class EmidecDataset(BaseSegDataset):
         for patient, image, label in slices:
             labels.setdefault(patient, set()).update(check_slice(image, label))
         left_out = {p for p, present in labels.items() if present & self.exclude_patients_with}
+        anomaly_map = anomaly_label_map(self.label_map)
         return [dict(img_path=image, seg_map_path=label, patient=patient,
-                     label_map=self.label_map, reduce_zero_label=self.reduce_zero_label,
-                     seg_fields=[])
+                     label_map=self.label_map, anomaly_label_map=anomaly_map,
+                     reduce_zero_label=self.reduce_zero_label, seg_fields=[])
                 for patient, image, label in slices if patient not in left_out]

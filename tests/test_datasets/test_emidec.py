@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from mmseg.registry import DATASETS
 
-from anomseg.datasets import EMIDEC_CLASSES, anomaly_label_map, setting_metainfo
+from anomseg.datasets import EMIDEC_CLASSES, setting_metainfo
 from tests.conftest import require_shared
 
 
@@ -72,12 +72,14 @@ def test_settings_map_labels_as_the_issue_defines_them(tiny):
     assert a.metainfo['classes'] == EMIDEC_CLASSES[:4]
     assert infos(a)[0]['label_map'] == {0: 0, 1: 1, 2: 2, 3: 3, 4: 255}
     assert infos(b)[0]['label_map'] == {0: 0, 1: 1, 2: 2, 3: 255, 4: 255}
-    assert anomaly_label_map('A') == {1: 0, 2: 0, 3: 0, 4: 1}
-    assert anomaly_label_map('B') == {1: 0, 2: 0, 3: 1, 4: 1}
+    # the anomaly is what the classes leave out: no-reflow in A, infarct and no-reflow in B
+    assert infos(a)[0]['anomaly_label_map'] == {1: 0, 2: 0, 3: 0, 4: 1}
+    assert infos(b)[0]['anomaly_label_map'] == {1: 0, 2: 0, 3: 1, 4: 1}
+    assert build(root)[0]['anomaly_label_map'] == {1: 0, 2: 0, 3: 0, 4: 0}   # all five kept
 
 
 @pytest.mark.parametrize('case', ['no label', 'label 5', 'size', 'two splits', 'unknown patient',
-                                  'bad name'])
+                                  'bad name', 'empty label', 'truncated slice'])
 def test_bad_input_is_named_before_any_work(tiny, case):
     root, splits = tiny
     kwargs = dict(split_file=str(splits / 'train.txt'))
@@ -100,6 +102,14 @@ def test_bad_input_is_named_before_any_work(tiny, case):
         bad = splits / 'train.txt'
         bad.write_text('Case_N001\nCase_X009\n')
         message = "['Case_X009'] have no slice"
+    elif case == 'empty label':
+        bad = root / 'trainannot' / 'Case_P002_slice000.png'
+        bad.write_bytes(b'')
+        message = 'not a readable label map'
+    elif case == 'truncated slice':
+        bad = root / 'train' / 'Case_N001_slice001.png'
+        bad.write_bytes(bad.read_bytes()[:20])
+        message = 'not a readable image'
     else:
         write_slices(root, {'slice7.png': label(1)})
         bad, message = root / 'train' / 'slice7.png', 'not a slice name'

@@ -1,6 +1,6 @@
 """A model zoo's definitions, read from checkpoints/ZOO/models.json (ZOO: $ANOMSEG_ZOO, default
-camvid; also cityscapes, emidec): each model's config, title, the model it is fine-tuned from, and for a
-released model the published file it is (nothing to train); the anomaly sets (folders under
+camvid; also cityscapes, emidec): each model's config, title, the model it is fine-tuned from,
+for a released model the published file it is (nothing to train); the anomaly sets (folders under
 $ANOMSEG_SHARED) the zoo is tested on; ``miou_by_test`` where closed-set accuracy comes from
 ``tools/test.py`` on the config's test set rather than from the training log; and
 ``base_seed`` ``"same"`` where a fine-tuning of seed k starts from its base's seed k (else
@@ -9,6 +9,8 @@ seed 0).
     python tools/model_zoo/zoo_models.py MODEL FIELD    # prints one field (for zoo.sh)
     python tools/model_zoo/zoo_models.py models         # prints the zoo's model names
     python tools/model_zoo/zoo_models.py benchmarks     # prints NAME FOLDER lines
+    python tools/model_zoo/zoo_models.py miou_by_test   # prints "yes" or nothing
+    python tools/model_zoo/zoo_models.py base_seed      # prints "same" or nothing
     python tools/model_zoo/zoo_models.py checkpoint RUN_DIR   # prints the picked checkpoint
 """
 import glob

@@ -64,7 +64,7 @@ class AnomalyMetric(BaseMetric):
     Frames that also carry semantic labels (``gt_sem_seg``) add the closed-set ``mIoU`` and
     ``mDice`` (2 |P & G| / (|P| + |G|) per class, averaged) over the model's classes
     (``dataset_meta``), computed as mmseg's ``IoUMetric`` does, and each class's ``IoU.{class}``
-    and ``Dice.{class}``.
+    and ``Dice.{class}``; ``semantic=False`` leaves them to another metric of the same run.
 
     With ``report_dir``, a report per scorer: ``{report_name}_{scorer}_curves.png`` (precision-
     recall and ROC), ``{report_name}_{scorer}_hist.png`` (scores of inlier and of anomaly pixels)
@@ -87,12 +87,13 @@ class AnomalyMetric(BaseMetric):
     def __init__(self, metrics=('AP', 'AUROC', 'FPR95', 'FPR95_interp'), smiyc=False,
                  smiyc_uniform=False, components=None, output_dir=None, report_dir=None,
                  report_name='test', unit_map=None, anomalous_frames_only=False,
-                 gt_key='gt_anomaly', **kwargs):
+                 gt_key='gt_anomaly', semantic=True, **kwargs):
         super().__init__(**kwargs)
         if unit_map not in UNIT_MAPS:
             raise KeyError(f'unit_map must be one of {list(UNIT_MAPS)}, got {unit_map!r}')
         self.unit_map = unit_map
         self.gt_key = gt_key
+        self.semantic = semantic
         self.anomalous_frames_only = anomalous_frames_only
         self.metrics = tuple(metrics)
         if isinstance(components, str):
@@ -123,7 +124,7 @@ class AnomalyMetric(BaseMetric):
             maps = {name: pred[name].squeeze(0).cpu().numpy() for name in pred['scorers']}
             stem = osp.splitext(osp.basename(sample.get('img_path', str(self._seen))))[0]
             iou = None
-            if 'gt_sem_seg' in sample and 'pred_sem_seg' in sample:
+            if self.semantic and 'gt_sem_seg' in sample and 'pred_sem_seg' in sample:
                 iou = IoUMetric.intersect_and_union(
                     sample['pred_sem_seg']['data'].squeeze(0).cpu(),
                     sample['gt_sem_seg']['data'].squeeze(0).cpu(),

@@ -7,8 +7,9 @@ data_root = '{{$ANOMSEG_SHARED:../shared}}/data/medical/emidec'
 split_dir = 'data_prep/splits/emidec'
 metainfo = dict(classes=('background', 'cavity', 'myocardium', 'infarct'),
                 palette=[[0, 0, 0], [220, 20, 60], [70, 130, 180], [255, 215, 0]])
-anomaly_label_map = {1: 0, 2: 0, 3: 0, 4: 1}  # EMIDEC label -> anomaly (1)
-heart_classes = (1, 2, 3)                    # inlier classes of the heart region
+# the heart's classes (cavity, myocardium, infarct); setting B has no class 3, its infarct is
+# anomaly, which the heart region and the crops hold anyway
+heart_classes = (1, 2, 3)
 exclude_patients_with = (4, )                # training patients: none with no-reflow
 crop_size = (128, 128)
 train_pipeline = [
@@ -27,7 +28,8 @@ val_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(type='LoadAnomalyAnnotations', path_key='seg_map_path', label_map=anomaly_label_map),
+    # the anomaly is what the classes leave out (the dataset's anomaly_label_map)
+    dict(type='LoadAnomalyAnnotations', path_key='seg_map_path'),
     dict(type='AnomalyRegionOfInterest', classes=heart_classes, dilate=5),
     dict(type='PackAnomalySegInputs'),
 ]
@@ -47,10 +49,7 @@ val_dataloader = dict(
     dataset=dict(type=dataset_type, data_root=data_root, split_file=f'{split_dir}/val.txt',
                  metainfo=metainfo, pipeline=val_pipeline))
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    val_dataloader,
     dataset=dict(type=dataset_type, data_root=data_root, split_file=f'{split_dir}/test.txt',
                  metainfo=metainfo, pipeline=test_pipeline))
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mDice'])
@@ -60,5 +59,5 @@ val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mDice'])
 test_evaluator = [
     dict(type='AnomalyMetric', prefix='heart', gt_key='gt_anomaly_roi', components=(10, 5),
          unit_map='arctan'),
-    dict(type='AnomalyMetric', prefix='slice'),
+    dict(type='AnomalyMetric', prefix='slice', semantic=False),  # Dice: heart/ has it
 ]

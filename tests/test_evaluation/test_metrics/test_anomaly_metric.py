@@ -152,6 +152,10 @@ def test_closed_set_miou_beside_when_frames_have_semantic_labels():
     assert out['mDice'] == pytest.approx((2 / 4 + 6 / 7 + 2 / 3) / 3)
     assert [out[f'Dice.{c}'] for c in 'abc'] == pytest.approx([2 / 4, 6 / 7, 2 / 3])
     assert [out[f'IoU.{c}'] for c in 'abc'] == pytest.approx([1 / 3, 3 / 4, 1 / 2])
+    other = AnomalyMetric(semantic=False)
+    other.dataset_meta = metric.dataset_meta
+    other.process({}, [s])
+    assert not any('IoU' in k or 'Dice' in k for k in other.evaluate())
 
 
 def test_region_of_interest_label_and_prefix_give_a_second_evaluation():
