@@ -8,7 +8,10 @@ FRAME_ID.hdf5; FRAME_ID is the image file's stem. Writes AP, AUROC, FPR95 (exact
 Fishyscapes/bdlb evaluator), AP_smiyc, FPR95_smiyc (the SMIYC evaluator's percentile bins) and the
 component metrics sIoU_gt, PPV, mean_F1 (SMIYC, at the best-F1 threshold) and, where the
 benchmark has instance labels, OoDIS instance AP_inst / AP50_inst, among others.
-SMIYC's procedures need scores in [0, 1].
+Scores may have any real range (probabilities, max logit, energy, RbA's [-K, 0]). SMIYC's
+procedures bin [0, 1]: with --unit-map auto (the default) a scorer whose first frame lies in
+[0, 1] is binned as it is (the official numbers), any other through u = 1/2 + arctan(s) / pi,
+as tools/test.py does; thresholds are reported as scores. The exact metrics read the raw scores.
 """
 import argparse
 import json
@@ -26,11 +29,16 @@ def main(argv=None):
     add_benchmark_arguments(parser)
     parser.add_argument('--scores', required=True, help='folder of FRAME_ID.npy / .hdf5 maps')
     parser.add_argument('--out', required=True, help='JSON file to write')
+    parser.add_argument('--unit-map', choices=('auto', 'none', 'arctan'), default='auto',
+                        help='what the SMIYC-binned and component metrics read: auto (default), '
+                             'the scores as they are (none), or 1/2 + arctan(s) / pi')
     args = parser.parse_args(argv)
     register_all_modules(init_default_scope=True)
     try:
-        results = evaluate_score_folder(args.dataset, args.data_root, args.scores,
-                                        **benchmark_options(args))
+        results = evaluate_score_folder(
+            args.dataset, args.data_root, args.scores,
+            unit_map=None if args.unit_map == 'none' else args.unit_map,
+            **benchmark_options(args))
     except (FileNotFoundError, KeyError, ValueError) as err:
         sys.exit(f'eval_scores: error: {err}')
     results = dict(dataset=args.dataset, **results)

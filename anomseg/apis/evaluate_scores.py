@@ -22,11 +22,13 @@ def read_score_file(path):
     return np.load(path)
 
 
-def evaluate_score_folder(benchmark, data_root, scores_dir, **dataset_options):
+def evaluate_score_folder(benchmark, data_root, scores_dir, unit_map='auto', **dataset_options):
     """Exact, SMIYC-binned and component metrics of ``scores_dir/FRAME_ID.{npy,hdf5}`` against
     the benchmark's labels; FRAME_ID is the image file's stem (for LostAndFound without
-    ``_leftImg8bit``). ``dataset_options`` reach the dataset (FishyscapesLAF: ``laf_root``).
-    Returns a flat dict of floats."""
+    ``_leftImg8bit``). Scores may have any real range: ``unit_map`` ('auto': as they are when
+    the first frame lies in [0, 1], else through arctan; None; 'arctan') says what the SMIYC
+    procedures read (``AnomalyMetric``). ``dataset_options`` reach the dataset (FishyscapesLAF:
+    ``laf_root``). Returns a flat dict of floats."""
     if not osp.isdir(scores_dir):
         raise FileNotFoundError(f'scores folder {scores_dir} does not exist')
     dataset, components = build_benchmark(benchmark, data_root, **dataset_options)
@@ -41,7 +43,7 @@ def evaluate_score_folder(benchmark, data_root, scores_dir, **dataset_options):
     if missing:
         raise FileNotFoundError(f'{scores_dir}: no score file for {len(missing)} of {len(frames)} '
                                 f'frames, e.g. {missing[:3]} (expected FRAME_ID.npy or .hdf5)')
-    metric = AnomalyMetric(components=components)
+    metric = AnomalyMetric(components=components, unit_map=unit_map)
     load = LoadAnomalyAnnotations()
     for stem, info, path in frames:
         loaded = load(dict(info))

@@ -61,8 +61,11 @@ def test_missing_frames_and_bad_ranges_are_named_before_work(tmp_path):
         evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))
     for i in range(10):
         np.save(tmp_path / 's' / f'validation{i:04d}.npy', np.full((720, 1280), 2.0, np.float16))
-    with pytest.raises(ValueError, match=r'validation0000.*\[2, 2\].*\[0, 1\]'):
-        evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))
+    with pytest.raises(ValueError, match=r'validation0000.*\[2, 2\].*\[0, 1\].*unit-map arctan'):
+        evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'), unit_map=None)
+    np.save(tmp_path / 's' / 'validation0000.npy', np.full((720, 1280), 0.5, np.float16))
+    with pytest.raises(ValueError, match=r'validation0001.*\[2, 2\].*\[0, 1\].*unit-map arctan'):
+        evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))  # auto: chosen on frame 0
     np.save(tmp_path / 's' / 'validation0000.npy', np.zeros((10, 10), np.float16))
     with pytest.raises(ValueError, match='validation0000.*do not match'):
         evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))
@@ -79,3 +82,30 @@ def test_road_anomaly_synthetic_maps_give_every_metric_including_instances(tmp_p
                 'AP_inst', 'AP50_inst'):
         assert 0 <= out[key] <= 1, key
     assert out['AP50_inst'] >= out['AP_inst']
+
+
+def test_maps_of_any_range_are_evaluated_as_tools_test_does(tmp_path):
+    """Max-logit-like maps in [0, 9]: the exact metrics are those of the same ranking in [0, 1]
+    (the official numbers), the SMIYC-binned ones read 1/2 + arctan(s) / pi."""
+    scores = require_shared('reference', 'AnomalyTrack-noisy')
+    data = require_shared('data', 'dataset_AnomalyTrack')
+    os.makedirs(tmp_path / 'wide')
+    for name in os.listdir(scores):
+        np.save(tmp_path / 'wide' / name, np.load(osp.join(scores, name)).astype(np.float32) * 9)
+    out = tmp_path / 'r.json'
+    run = subprocess.run([sys.executable, 'tools/eval_scores.py', '--dataset', 'AnomalyTrack',
+                          '--data-root', data, '--scores', str(tmp_path / 'wide'), '--out',
+                          str(out)], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    got = json.loads(out.read_text())
+    with open(scores + '.json') as fh:
+        ref = json.load(fh)
+    for key in ('AP', 'AUROC', 'FPR95'):
+        assert got[key] == pytest.approx(ref['exact'][key], abs=1e-6), key
+        assert got[key + '_smiyc'] == pytest.approx(ref['smiyc_pixel_percentile_bins'][key],
+                                                    abs=1e-3), key
+    assert got['best_F1_threshold'] == pytest.approx(
+        9 * ref['smiyc_pixel_percentile_bins']['best_F1_threshold'], rel=1e-3)
+    explicit = evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 'wide'),
+                                     unit_map='arctan')
+    assert {k: v for k, v in got.items() if k != 'dataset'} == explicit

@@ -1,66 +1,100 @@
-"""Wall time and peak memory of the anomaly metrics, beside holding every pixel.
+"""Wall time and peak memory of the anomaly metrics on score-map files, beside holding every pixel.
 
-    python tools/benchmark/metric_speed.py [--frames 100] [--height 1024] [--width 2048]
+    python tools/benchmark/metric_speed.py [--frames 100] [--height 1024] [--width 2048] \
+        [--dtype float32|float16]
 
-Frames are synthetic (seeded): 0/1/255 labels with a void band and anomaly blobs, float16 scores
-(the SMIYC submission format) correlated with them. Each method runs in its own child process of
-this one; its peak memory is the child's maximum resident set size, reported beside the size it
-had after imports (so the difference is what the method itself holds).
+The frames are synthetic (seeded) and written to a temporary folder first, as users have them:
+FRAME.npy score maps (float32, as most methods write them, or float16, the SMIYC submission
+format; continuous scores correlated with the labels), FRAME_labels.png (0 inlier, 1 anomaly,
+255 void, with a void band) and FRAME_instances.png (uint16, anomaly instances 1000, 1001, ...).
+Every method then reads the files itself (the reading is in its time) in a child process of
+this one: its peak memory is the child's maximum resident set size, reported beside the size it
+had after imports (``held``: what the method itself holds).
 
-- streaming-exact: ``ScoreCounts`` (exact AP / AUROC / FPR95, counts per distinct score)
-- smiyc-bins: the SegmentMeIfYouCan procedure, 768 percentile bins per frame, merged
-- all-metrics: ``AnomalyMetric(components='AnomalyTrack')``: exact + SMIYC + component metrics
-- sort-everything: all pixels held, one argsort, the same three pixel metrics
+- read: reading the maps and labels, nothing else (the floor of every method);
+- streaming-exact: ``ScoreCounts`` (AP / AUROC / FPR95; exact while distinct scores fit, see
+  ``pixel_curves``);
+- smiyc-bins: the SegmentMeIfYouCan procedure, 768 percentile bins per frame, merged;
+- all-metrics: ``AnomalyMetric(components='AnomalyTrack')`` with the instance labels: exact +
+  SMIYC + component + OoDIS instance metrics, what ``tools/eval_scores.py`` computes;
+- sort-everything: all pixels held in float64, one argsort, the same three pixel metrics (what
+  the Fishyscapes evaluator does); the reference the others' metrics are compared with.
 """
 import argparse
 import json
+import os.path as osp
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 import cv2
 import numpy as np
 
-METHODS = ('streaming-exact', 'smiyc-bins', 'all-metrics', 'sort-everything')
+METHODS = ('read', 'streaming-exact', 'smiyc-bins', 'all-metrics', 'sort-everything')
 
 
-def make_frame(index, height, width):
+def make_frame(index, height, width, dtype):
+    """(scores, labels, instances) of frame ``index``."""
     rng = np.random.default_rng([7, index])
     labels = np.zeros((height, width), np.uint8)
     labels[:height // 5] = 255
-    for _ in range(3):
+    instances = np.zeros((height, width), np.uint16)
+    for k in range(3):
         cy, cx = rng.integers(height // 3, height), rng.integers(0, width)
         ry, rx = rng.integers(10, height // 8), rng.integers(10, width // 12)
-        cv2.ellipse(labels, (int(cx), int(cy)), (int(rx), int(ry)), 0, 0, 360, 1, -1)
+        blob = np.zeros((height, width), np.uint8)
+        cv2.ellipse(blob, (int(cx), int(cy)), (int(rx), int(ry)), 0, 0, 360, 1, -1)
+        labels[(blob == 1) & (labels != 255)] = 1
+        instances[(blob == 1) & (labels == 1)] = 1000 + k
     noise = cv2.GaussianBlur(rng.standard_normal((height, width)).astype(np.float32), (0, 0), 3)
     noise /= noise.std()
-    scores = np.clip(0.35 + 0.3 * (labels == 1) + 0.15 * noise, 0, 1).astype(np.float16)
-    return scores, labels
+    logit = -1.2 + 2.0 * (labels == 1) + 1.1 * noise
+    return (1 / (1 + np.exp(-logit))).astype(dtype), labels, instances
 
 
-def run(method, frames, height, width):
+def write_frames(folder, frames, height, width, dtype):
+    for i in range(frames):
+        scores, labels, instances = make_frame(i, height, width, dtype)
+        np.save(osp.join(folder, f'{i:04d}.npy'), scores)
+        cv2.imwrite(osp.join(folder, f'{i:04d}_labels.png'), labels)
+        cv2.imwrite(osp.join(folder, f'{i:04d}_instances.png'), instances)
+
+
+def read_frames(folder, frames, instances=False):
+    for i in range(frames):
+        scores = np.load(osp.join(folder, f'{i:04d}.npy'))
+        labels = cv2.imread(osp.join(folder, f'{i:04d}_labels.png'), cv2.IMREAD_UNCHANGED)
+        if instances:
+            yield str(i), scores, labels, cv2.imread(
+                osp.join(folder, f'{i:04d}_instances.png'), cv2.IMREAD_UNCHANGED)
+        else:
+            yield str(i), scores, labels
+
+
+def run(method, folder, frames):
     from anomseg.evaluation.functional import (ScoreCounts, curve_metrics, frame_bins,
                                                merge_frame_bins, smiyc_curve_metrics)
     from anomseg.evaluation.metrics import AnomalyMetric
-    make_frame(0, 128, 256)  # warm up: what the first call allocates for good is not the method's
+    if method == 'read':
+        pixels = sum(int((y != 255).sum()) for _, _, y in read_frames(folder, frames))
+        return dict(pixels=pixels)
     if method == 'streaming-exact':
         counts = ScoreCounts()
-        for i in range(frames):
-            counts.update(*make_frame(i, height, width))
-        return curve_metrics(counts)
+        for _, scores, labels in read_frames(folder, frames):
+            counts.update(scores, labels)
+        return dict(curve_metrics(counts), dropped_bits=counts.dropped_bits)
     if method == 'smiyc-bins':
-        bins = [frame_bins(*make_frame(i, height, width)) for i in range(frames)]
+        bins = [frame_bins(s, y) for _, s, y in read_frames(folder, frames)]
         return smiyc_curve_metrics(*merge_frame_bins(bins))
     if method == 'all-metrics':
         metric = AnomalyMetric(components='AnomalyTrack')
-        for i in range(frames):
-            scores, labels = make_frame(i, height, width)
-            metric.add(str(i), labels, {'s': scores})
-        return metric.evaluate()
+        for stem, scores, labels, instances in read_frames(folder, frames, instances=True):
+            metric.add(stem, labels, {'s': scores}, instances)
+        return {k.split('/')[1]: v for k, v in metric.evaluate().items()}
     scores, labels = [], []
-    for i in range(frames):
-        s, y = make_frame(i, height, width)
+    for _, s, y in read_frames(folder, frames):
         keep = y < 255
         scores.append(s[keep])
         labels.append(y[keep])
@@ -78,16 +112,16 @@ def run(method, frames, height, width):
     return dict(AP=ap, AUROC=auroc, FPR95=float(fpr[np.argmax(tpr >= 0.95)]))
 
 
-def child(method, frames, height, width):
+def child(method, folder, frames):
     import anomseg.evaluation  # noqa: F401  (imports are not the method's memory)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    result = run(method, frames, height, width)
+    result = run(method, folder, frames)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    keys = [k for k in result if k.endswith(('AP', 'FPR95', 'mean_F1'))]
     print(json.dumps(dict(method=method, seconds=seconds, peak_mib=peak / 1024,
-                          base_mib=base / 1024, **{k: float(result[k]) for k in keys})))
+                          base_mib=base / 1024,
+                          metrics={k: float(v) for k, v in result.items()})))
 
 
 def main(argv=None):
@@ -95,27 +129,48 @@ def main(argv=None):
     parser.add_argument('--frames', type=int, default=100)
     parser.add_argument('--height', type=int, default=1024)
     parser.add_argument('--width', type=int, default=2048)
+    parser.add_argument('--dtype', choices=('float32', 'float16'), default='float32',
+                        help='dtype of the score maps written (default float32)')
     parser.add_argument('--method', choices=METHODS, help=argparse.SUPPRESS)
+    parser.add_argument('--folder', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.method:
-        return child(args.method, args.frames, args.height, args.width)
+        return child(args.method, args.folder, args.frames)
     pixels = args.frames * args.height * args.width
-    print(f'{args.frames} frames of {args.width}x{args.height} ({pixels / 1e6:.0f} M pixels); '
-          f'holding them as float16 scores + uint8 labels takes {3 * pixels / 2**20:.0f} MiB')
-    rows = []
-    for method in METHODS:
-        out = subprocess.run([sys.executable, __file__, '--method', method,
-                              '--frames', str(args.frames), '--height', str(args.height),
-                              '--width', str(args.width)], capture_output=True, text=True)
-        if out.returncode:
-            sys.exit(out.stderr)
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print(f'{"method":>16s} {"seconds":>8s} {"peak MiB":>9s} {"held MiB":>9s}  metrics')
-    for r in rows:
-        metrics = ', '.join(f'{k} {v:.5f}' for k, v in r.items()
-                            if k not in ('method', 'seconds', 'peak_mib', 'base_mib'))
-        print(f'{r["method"]:>16s} {r["seconds"]:8.1f} {r["peak_mib"]:9.0f} '
-              f'{r["peak_mib"] - r["base_mib"]:9.0f}  {metrics}')
+    frame_mib = pixels / args.frames * (np.dtype(args.dtype).itemsize + 3) / 2**20
+    with tempfile.TemporaryDirectory(prefix='anomseg-metric-speed-') as folder:
+        start = time.perf_counter()
+        write_frames(folder, args.frames, args.height, args.width, args.dtype)
+        print(f'{args.frames} frames of {args.width}x{args.height} ({pixels / 1e6:.0f} M pixels), '
+              f'{args.dtype} maps + uint8 labels + uint16 instances written in '
+              f'{time.perf_counter() - start:.0f} s; one loaded frame is {frame_mib:.0f} MiB, '
+              f'all of them {frame_mib * args.frames:.0f} MiB')
+        rows = {}
+        for method in METHODS:
+            out = subprocess.run([sys.executable, __file__, '--method', method, '--folder', folder,
+                                  '--frames', str(args.frames)], capture_output=True, text=True)
+            if out.returncode:
+                sys.exit(out.stderr)
+            rows[method] = json.loads(out.stdout.strip().splitlines()[-1])
+    ref = rows['sort-everything']
+    print(f'{"method":>16s} {"seconds":>8s} {"peak MiB":>9s} {"held MiB":>9s}  '
+          f'{"x sort-all":>10s}  metrics (|error| against sort-everything)')
+    for method, r in rows.items():
+        metrics = r['metrics']
+        shown = []
+        for k, v in metrics.items():
+            if k in ('AP', 'AUROC', 'FPR95') and method != 'sort-everything':
+                shown.append(f'{k} {v:.6f} ({abs(v - ref["metrics"][k]):.1e})')
+            elif k in ('AP', 'AUROC', 'FPR95', 'AP_smiyc', 'FPR95_smiyc', 'mean_F1',
+                       'AP_inst', 'dropped_bits'):
+                shown.append(f'{k} {v:.6g}')
+        print(f'{method:>16s} {r["seconds"]:8.1f} {r["peak_mib"]:9.0f} '
+              f'{r["peak_mib"] - r["base_mib"]:9.0f}  {r["seconds"] / ref["seconds"]:10.2f}  '
+              + ', '.join(shown))
+    exact, binned = rows['streaming-exact']['seconds'], rows['smiyc-bins']['seconds']
+    print(f'ratios: all-metrics / sort-everything {rows["all-metrics"]["seconds"] / ref["seconds"]:.2f}'
+          f', smiyc-bins / streaming-exact {binned / exact:.2f}, all-metrics / read '
+          f'{rows["all-metrics"]["seconds"] / rows["read"]["seconds"]:.2f}')
 
 
 if __name__ == '__main__':

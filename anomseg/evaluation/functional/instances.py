@@ -21,23 +21,25 @@ Predictions are binary masks with a confidence. For each overlap threshold t in
 AP is the mean over the ten thresholds, AP50 the value at t = 0.5 (NaN without ground truth, 0
 without predictions).
 """
+import cv2
 import numpy as np
-from scipy import ndimage
 
 OVERLAPS = np.arange(0.5, 1.0, 0.05)
 MIN_REGION_PX = 10
-_EIGHT = np.ones((3, 3), dtype=np.uint8)
 
 
 def instances_from_scores(scores, threshold, void=None):
     """Predicted instances as 8-connected components of ``scores > threshold`` (outside void);
     each one's confidence is its mean score. Returns (label map (H, W) with ids 1..N, (N,))."""
-    mask = np.asarray(scores) > threshold
+    scores = np.asarray(scores)
+    mask = scores > threshold
     if void is not None:
         mask &= ~void
-    ids, n = ndimage.label(mask, _EIGHT)
-    confidence = ndimage.mean(np.asarray(scores, np.float64), ids, np.arange(1, n + 1))
-    return ids, np.asarray(confidence, np.float64).reshape(n)
+    n, ids, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8,
+                                                        ltype=cv2.CV_32S)
+    where = np.flatnonzero(mask)
+    sums = np.bincount(ids.ravel()[where], scores.ravel()[where].astype(np.float64), n)
+    return ids, sums[1:] / stats[1:, cv2.CC_STAT_AREA]
 
 
 def instances_from_queries(mask_logits, scores, min_confidence=0.0):
@@ -56,16 +58,21 @@ def frame_instance_stats(gt_ids, void, predictions, confidences):
     """What the AP needs of one frame. ``predictions``: a label map (H, W) with ids 1..N (masks
     that do not overlap) or stacked masks (N, H, W)."""
     gt_ids = np.asarray(gt_ids)
-    ids, inverse = np.unique(gt_ids, return_inverse=True)
-    inverse = inverse.reshape(gt_ids.shape)
-    gt_sizes = np.bincount(inverse.ravel(), minlength=ids.size)
     predictions = np.asarray(predictions)
     if predictions.ndim == 2:
+        # only instance, group and predicted pixels add to a count: gather those
         n = len(confidences)
-        pairs = np.bincount(inverse.ravel() * (n + 1) + predictions.ravel(),
+        where = np.flatnonzero((gt_ids > 0) | (predictions > 0))
+        ids, inverse = np.unique(gt_ids.ravel()[where], return_inverse=True)
+        pred = predictions.ravel()[where]
+        gt_sizes = np.bincount(inverse, minlength=ids.size)
+        pairs = np.bincount(inverse * (n + 1) + pred,
                             minlength=ids.size * (n + 1)).reshape(ids.size, n + 1)[:, 1:]
-        pred_void = np.bincount(predictions[void].ravel(), minlength=n + 1)[1:]
+        pred_void = np.bincount(pred[np.asarray(void).ravel()[where]], minlength=n + 1)[1:]
     else:
+        ids, inverse = np.unique(gt_ids, return_inverse=True)
+        inverse = inverse.reshape(gt_ids.shape)
+        gt_sizes = np.bincount(inverse.ravel(), minlength=ids.size)
         pairs = np.stack([np.bincount(inverse[m], minlength=ids.size) for m in predictions], 1) \
             if len(predictions) else np.zeros((ids.size, 0), np.int64)
         pred_void = np.array([np.count_nonzero(void & m) for m in predictions], np.int64)
@@ -108,14 +115,12 @@ def _ap_at(frames, t, min_region):
                 best = max(best, c)
             y_true.append(1)
             y_score.append(best)
-        for p in range(pred_sizes.size):
-            if np.any((inter[:, p] > 0) & (iou[:, p] > t)):
-                continue
-            # as cityscapesScripts counts them: a small group adds its pixels twice
-            ignored = f['pred_void'][p] + inter[group, p].sum() + inter[small, p].sum()
-            if ignored / pred_sizes[p] <= t:
-                y_true.append(0)
-                y_score.append(f['confidences'][p])
+        unmatched = ~((inter > 0) & (iou > t)).any(0)
+        # as cityscapesScripts counts them: a small group adds its pixels twice
+        ignored = f['pred_void'] + inter[group].sum(0) + inter[small].sum(0)
+        false_pos = unmatched & (ignored / pred_sizes <= t)
+        y_true.extend([0] * int(false_pos.sum()))
+        y_score.extend(f['confidences'][false_pos])
     if not have_gt:
         return float('nan')
     if not have_pred:

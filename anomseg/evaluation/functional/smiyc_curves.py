@@ -27,36 +27,73 @@ threshold is what the official component-level evaluation binarises with.
 """
 import numpy as np
 
+from .pixel_curves import split_sorted
+
 SMIYC_NUM_BINS = dict(percentiles=768, uniform=4096)
 
 
 def frame_bins(scores, labels, num_bins=None, strategy='percentiles'):
-    """One frame's histogram: dict(thresholds (descending), tp, fp, num_pos, num_neg)."""
+    """One frame's histogram: dict(thresholds (descending), tp, fp, num_pos, num_neg). Pixels
+    labelled 1 are anomalies, 0 inliers, anything else void."""
+    return frame_bins_sorted(*split_sorted(scores, labels), num_bins, strategy)
+
+
+def frame_bins_sorted(pos, neg, num_bins=None, strategy='percentiles'):
+    """``frame_bins`` of a frame's sorted anomaly and inlier scores (``split_sorted``): the
+    quantiles are read off the sorted scores and every bin is counted by a binary search, which
+    gives ``np.quantile``'s edges and ``np.histogram``'s counts without sorting again."""
     if strategy not in SMIYC_NUM_BINS:
         raise ValueError(f'strategy must be one of {list(SMIYC_NUM_BINS)}, got {strategy!r}')
     num_bins = num_bins or SMIYC_NUM_BINS[strategy]
-    scores = np.asarray(scores)
-    labels = np.asarray(labels)
-    roi = labels < 255
-    is_pos = labels[roi].astype(bool)
-    values = scores[roi]
-    pos, neg = values[is_pos], values[~is_pos]
     if strategy == 'uniform':
-        if values.dtype == np.float16:
+        if pos.dtype == np.float16:
             # numpy builds the edges in the data's type and refuses 4096 of them in float16 (so
             # does the official code): bin as a float32 map would be binned
             pos, neg = pos.astype(np.float32), neg.astype(np.float32)
-        bins, value_range = num_bins, (0, 1)
+        edges = np.linspace(0, 1, num_bins + 1, dtype=np.result_type(0, 1, pos))
     else:
         edges = [np.array([0, 1])]
         for part in (pos, neg):
             if part.size:
-                edges.append(np.quantile(part, np.linspace(0, 1, min(num_bins // 2, part.size))))
-        bins, value_range = np.unique(np.concatenate(edges)), None
-    tp, edges = np.histogram(pos, bins=bins, range=value_range)
-    fp, _ = np.histogram(neg, bins=bins, range=value_range)
+                edges.append(sorted_quantile(part, np.linspace(0, 1, min(num_bins // 2,
+                                                                         part.size))))
+        edges = np.unique(np.concatenate(edges))
+    tp, fp = (np.diff(np.concatenate([_count_below(part, edges[:-1]),
+                                      _count_below(part, edges[-1:], inclusive=True)]))
+              for part in (pos, neg))
     return dict(thresholds=edges[:-1][::-1], tp=tp[::-1], fp=fp[::-1], num_pos=int(pos.size),
                 num_neg=int(neg.size))
+
+
+def _count_below(values, edges, inclusive=False):
+    """How many of the ascending ``values`` are < each edge (<= with ``inclusive``), compared
+    exactly as numpy compares mixed dtypes, but searched in the values' own dtype (no float64
+    copy of the frame): v < e  iff  v < up(e), and v <= e  iff  v <= down(e), with up(e) and
+    down(e) the nearest values of that dtype at or above and at or below e."""
+    near = edges.astype(values.dtype)
+    if inclusive:
+        near = np.where(near > edges, np.nextafter(near, -np.inf), near)
+        return values.searchsorted(near, 'right')
+    near = np.where(near < edges, np.nextafter(near, np.inf), near)
+    return values.searchsorted(near, 'left')
+
+
+def sorted_quantile(values, levels):
+    """``np.quantile(values, levels)`` (method 'linear') of an ascending array, bit for bit:
+    at virtual index v = (n - 1) q, with i = floor(v) and g = v - i, numpy interpolates
+    a = x[i], b = x[i + 1] as a + (b - a) g for g < 1/2 and b - (b - a)(1 - g) otherwise,
+    the difference taken in the data's dtype (x[n - 1] for v >= n - 1)."""
+    n = values.size
+    virtual = (n - 1) * np.asarray(levels, np.float64)
+    below = np.floor(virtual)
+    gamma = virtual - below
+    below = np.minimum(below.astype(np.intp), n - 1)
+    a, b = values[below], values[np.minimum(below + 1, n - 1)]
+    diff = b - a
+    out = a + diff * gamma
+    upper = gamma >= 0.5
+    out[upper] = (b - diff * (1 - gamma))[upper]
+    return out
 
 
 def merge_frame_bins(frames, strategy='percentiles'):

@@ -1,8 +1,6 @@
 import csv
 import io
 import os.path as osp
-import shutil
-import tempfile
 
 import numpy as np
 from mmengine.dist import all_gather_object, barrier, get_dist_info
@@ -12,11 +10,12 @@ from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
 from anomseg.evaluation.functional import (COMPONENT_SIZE_FILTERS, ScoreCounts, component_metrics,
-                                           curve_metrics, curves, frame_bins, frame_components,
-                                           frame_instance_stats, frame_summary, instance_ap,
-                                           instances_from_scores, merge_frame_bins,
-                                           score_histograms, smiyc_curve_metrics)
+                                           curve_metrics, curves, frame_bins_sorted,
+                                           frame_components, frame_instance_stats, frame_summary,
+                                           instance_ap, instances_from_scores, merge_frame_bins,
+                                           score_histograms, smiyc_curve_metrics, split_sorted)
 from anomseg.utils.io import write_bytes_atomic, write_npy_atomic
+from anomseg.utils.spill import SpillFolder
 from anomseg.visualization.plots import plot_curves, plot_histograms
 
 # Order-preserving maps into [0, 1] for the SMIYC-binned metrics, with their inverses.
@@ -56,7 +55,8 @@ class AnomalyMetric(BaseMetric):
       ``(min_pred_px, min_gt_px)`` pair; implies ``smiyc``): component metrics at the best-F1
       threshold of the percentile curve, as the official evaluation chains them: ``sIoU_gt``,
       ``sIoU_pred``, ``PPV``, ``mean_F1``, ``F1_25``/``F1_50``/``F1_75``. They need every frame
-      again once that threshold is known: frames are kept in a temporary folder, not in memory.
+      again once that threshold is known: frames are kept in a temporary folder (written by a
+      background thread, ``anomseg.utils.spill``), not in memory.
       Frames with instance ground truth (``gt_anomaly_instances``) also give OoDIS's instance
       ``AP_inst`` and ``AP50_inst``, predicted instances being the 8-connected components above
       that threshold, each as confident as its mean score (``functional.instances``).
@@ -89,8 +89,9 @@ class AnomalyMetric(BaseMetric):
                  report_name='test', unit_map=None, anomalous_frames_only=False,
                  gt_key='gt_anomaly', semantic=True, **kwargs):
         super().__init__(**kwargs)
-        if unit_map not in UNIT_MAPS:
-            raise KeyError(f'unit_map must be one of {list(UNIT_MAPS)}, got {unit_map!r}')
+        if unit_map not in UNIT_MAPS and unit_map != 'auto':
+            raise KeyError(f"unit_map must be one of {list(UNIT_MAPS) + ['auto']}, got "
+                           f'{unit_map!r}')
         self.unit_map = unit_map
         self.gt_key = gt_key
         self.semantic = semantic
@@ -112,6 +113,7 @@ class AnomalyMetric(BaseMetric):
     def _reset(self):
         self._counts, self._bins, self._bins_uni, self._frames = {}, {}, {}, []
         self._spill, self._iou, self._pending, self._seen = None, None, None, 0
+        self._unit = {}  # scorer: the unit map its SMIYC bins use
 
     def process(self, data_batch, data_samples):
         for sample in data_samples:
@@ -148,45 +150,64 @@ class AnomalyMetric(BaseMetric):
         self._commit(self._measure(stem, labels, maps, instances))
 
     def _measure(self, stem, labels, maps, instances=None, iou=None):
-        """One frame's contribution (counts, bins, spilled arrays, report row, IoU areas)."""
+        """One frame's contribution (sorted scores, bins, spilled arrays, report row, IoU
+        areas). Each map is sorted once (``split_sorted``); the exact counts, the SMIYC bins and
+        the report row all read those sorted scores."""
         index = self._seen
         self._seen += 1
         if self.anomalous_frames_only and not (labels == 1).any():
             return None
-        frame, counts, bins, bins_uni = dict(stem=stem), {}, {}, {}
-        if self.components:
-            if self._spill is None:
-                self._spill = tempfile.mkdtemp(prefix='anomseg-frames-')
-            frame['labels'] = osp.join(self._spill, f'{index}_labels.npy')
-            np.save(frame['labels'], labels)
-            if instances is not None:
-                frame['instances'] = osp.join(self._spill, f'{index}_instances.npy')
-                np.save(frame['instances'], instances)
+        frame, parts, bins, bins_uni = dict(stem=stem), {}, {}, {}
         for name, scores in maps.items():
             if scores.shape != labels.shape:
                 raise ValueError(f'{stem}: scores of shape {scores.shape} ({name}) do not match '
                                  f'labels of shape {labels.shape}')
-            counts[name] = ScoreCounts().update(scores, labels)
+            try:
+                parts[name] = pos, neg = split_sorted(scores, labels)
+            except ValueError as err:
+                raise ValueError(f'{stem}: scorer {name!r}: {err}') from None
             if self.smiyc or self.smiyc_uniform:
-                unit = UNIT_MAPS[self.unit_map][0](scores)
-                _check_unit_range(stem, name, unit, labels)
+                unit = self._unit_parts(stem, name, pos, neg)
             if self.smiyc:
-                bins[name] = frame_bins(unit, labels)
+                bins[name] = frame_bins_sorted(*unit)
             if self.smiyc_uniform:
-                bins_uni[name] = frame_bins(unit, labels, strategy='uniform')
-            if self.components:
-                frame[name] = osp.join(self._spill, f'{index}_{name}.npy')
-                np.save(frame[name], scores)
+                bins_uni[name] = frame_bins_sorted(*unit, strategy='uniform')
             if self.report_dir:
-                frame.setdefault('report', {})[name] = frame_summary(scores, labels,
-                                                                     counts[name])
-        return dict(frame=frame, counts=counts, bins=bins, bins_uni=bins_uni, iou=iou)
+                frame.setdefault('report', {})[name] = frame_summary(pos, neg)
+        if self.components:
+            if self._spill is None:
+                self._spill = SpillFolder()
+            frame['labels'] = self._spill.put(f'{index}_labels', labels)
+            if instances is not None:
+                frame['instances'] = self._spill.put(f'{index}_instances', instances)
+            for name, scores in maps.items():
+                frame[name] = self._spill.put(f'{index}_{name}', scores)
+        return dict(frame=frame, parts=parts, bins=bins, bins_uni=bins_uni, iou=iou)
+
+    def _unit_parts(self, stem, name, pos, neg):
+        """The scores the SMIYC procedures read, still sorted: as they are, or through
+        ``unit_map`` (for ``'auto'`` chosen on the scorer's first frame: as they are if that
+        frame lies in [0, 1], else arctan)."""
+        if name not in self._unit:
+            ends = [v for p in (pos, neg) if p.size for v in (p[0], p[-1])]
+            self._unit[name] = self.unit_map if self.unit_map != 'auto' else (
+                None if all(0 <= v <= 1 for v in ends) else 'arctan')
+        forward = UNIT_MAPS[self._unit[name]][0]
+        unit = forward(pos), forward(neg)
+        for part in unit:
+            if part.size and (part[0] < 0 or part[-1] > 1):
+                raise ValueError(
+                    f'{stem}: scorer {name!r} gave scores in [{part[0]:.4g}, {part[-1]:.4g}]; '
+                    'SMIYC binning needs [0, 1] (its bins span [0, 1]): pass '
+                    "unit_map='arctan' (tools/eval_scores.py: --unit-map arctan) or evaluate "
+                    'without smiyc/components')
+        return unit
 
     def _commit(self, measured):
         if measured is None:
             return
-        for name, c in measured['counts'].items():
-            self._counts.setdefault(name, ScoreCounts()).merge(c)
+        for name, (pos, neg) in measured['parts'].items():
+            self._counts.setdefault(name, ScoreCounts()).update_sorted(pos, neg)
         for src, dst in ((measured['bins'], self._bins), (measured['bins_uni'], self._bins_uni)):
             for name, b in src.items():
                 dst.setdefault(name, []).append(b)
@@ -200,7 +221,7 @@ class AnomalyMetric(BaseMetric):
         each kept frame once."""
         components, instances = [], []
         for f in frames:
-            scores = UNIT_MAPS[self.unit_map][0](np.load(f[name]))
+            scores = UNIT_MAPS[self._unit[name]][0](np.load(f[name]))
             labels = np.load(f['labels'])
             components.append(frame_components(scores, labels, threshold, *self.components))
             if 'instances' in f:
@@ -227,8 +248,10 @@ class AnomalyMetric(BaseMetric):
                                           (self._seen - 1) * world_size + rank < size):
             self._commit(self._pending)
         self._pending = None
+        if self._spill:
+            self._spill.flush()  # other processes may read these frames next
         state = dict(counts=self._counts, bins=self._bins, bins_uni=self._bins_uni,
-                     frames=self._frames, iou=self._iou)
+                     frames=self._frames, iou=self._iou, unit=self._unit)
         states = all_gather_object(state) if world_size > 1 else [state]
         try:
             metrics = self.compute_metrics(states)
@@ -236,7 +259,7 @@ class AnomalyMetric(BaseMetric):
             if world_size > 1:
                 barrier()  # other processes may still read this one's frames
             if self._spill:
-                shutil.rmtree(self._spill, ignore_errors=True)
+                self._spill.close()
             self._reset()
         if self.prefix:
             metrics = {f'{self.prefix}/{k}': v for k, v in metrics.items()}
@@ -251,6 +274,10 @@ class AnomalyMetric(BaseMetric):
                 for name, b in src.items():
                     dst.setdefault(name, []).extend(b)
             frames.extend(state['frames'])
+            for name, unit in state['unit'].items():
+                if self._unit.setdefault(name, unit) != unit:
+                    raise ValueError(f"scorer {name!r}: unit_map='auto' chose differently in two "
+                                     "processes; set unit_map to None or 'arctan'")
         out, rows = {}, []
         ious = [s['iou'] for s in states if s['iou'] is not None]
         if ious:
@@ -276,7 +303,7 @@ class AnomalyMetric(BaseMetric):
             if self.components:
                 values.update(self._second_pass(frames, name, values['best_F1_threshold']))
             if name in bins:
-                values['best_F1_threshold'] = UNIT_MAPS[self.unit_map][1](
+                values['best_F1_threshold'] = UNIT_MAPS[self._unit[name]][1](
                     values['best_F1_threshold'])
             out.update({f'{name}/{k}': v for k, v in values.items()})
             rows.append((name, values))
@@ -308,14 +335,3 @@ class AnomalyMetric(BaseMetric):
         writer.writeheader()
         writer.writerows(rows)
         write_bytes_atomic(f'{base}_frames.csv', buf.getvalue().encode())
-
-
-def _check_unit_range(stem, name, scores, labels):
-    roi = (labels == 0) | (labels == 1)
-    if roi.any():
-        low, high = scores[roi].min(), scores[roi].max()
-        if low < 0 or high > 1:
-            raise ValueError(f'{stem}: scorer {name!r} gave scores in [{low:.4g}, {high:.4g}]; '
-                             'SMIYC binning needs [0, 1] (its bins span [0, 1]): map the scores '
-                             'into [0, 1] or evaluate without smiyc/components')
-

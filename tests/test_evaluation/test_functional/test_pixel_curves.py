@@ -135,7 +135,7 @@ def test_float16_bit_pattern_counting_equals_the_general_path():
 def test_curves_histograms_and_frame_summary_against_sklearn_and_numpy():
     from sklearn.metrics import average_precision_score, precision_recall_curve, roc_curve
 
-    from anomseg.evaluation.functional import curves, frame_summary, score_histograms
+    from anomseg.evaluation.functional import curves, frame_summary, score_histograms, split_sorted
     rng = np.random.default_rng(7)
     scores = np.round(rng.random((20, 30)), 2)
     labels = (rng.random((20, 30)) < 0.2).astype(np.uint8)
@@ -152,9 +152,86 @@ def test_curves_histograms_and_frame_summary_against_sklearn_and_numpy():
     edges, inl, ano = score_histograms(ScoreCounts().update(scores, labels), bins=7)
     assert np.array_equal(inl, np.histogram(s[y == 0], edges)[0])
     assert np.array_equal(ano, np.histogram(s[y == 1], edges)[0])
-    row = frame_summary(scores, labels)
+    row = frame_summary(*split_sorted(scores, labels))
     assert row['anomaly_pixels'] == (y == 1).sum() and row['inlier_pixels'] == (y == 0).sum()
     assert np.isclose(row['AP'], average_precision_score(y, s))
     assert np.isclose(row['mean_anomaly_score'], s[y == 1].mean())
-    none = frame_summary(scores, np.zeros_like(labels))
+    none = frame_summary(*split_sorted(scores, np.zeros_like(labels)))
     assert np.isnan(none['AP']) and np.isnan(none['mean_anomaly_score'])
+
+
+def sort_everything(frames):
+    """AP / AUROC / FPR95 of all pixels at once (sklearn and the walk above)."""
+    s = np.concatenate([f[0][np.isin(f[1], (0, 1))] for f in frames]).astype(np.float64)
+    y = np.concatenate([f[1][np.isin(f[1], (0, 1))] for f in frames])
+    return dict(AP=average_precision_score(y, s), AUROC=roc_auc_score(y, s),
+                FPR95=fpr95_reference(s, y))
+
+
+def continuous_frames(seed, n=4, shape=(60, 80), dtype=np.float32):
+    rng = np.random.default_rng(seed)
+    frames = []
+    for _ in range(n):
+        labels = rng.choice([0, 1, 255], size=shape, p=[0.7, 0.25, 0.05])
+        logit = rng.normal(size=shape) + 1.5 * (labels == 1)
+        frames.append(((1 / (1 + np.exp(-logit))).astype(dtype), labels))
+    return frames
+
+
+def test_exact_while_the_distinct_scores_fit():
+    frames = continuous_frames(3)
+    counts = ScoreCounts(max_distinct=4 * 60 * 80)
+    for s, y in frames:
+        counts.update(s, y)
+    assert counts.dropped_bits == 0
+    m, ref = curve_metrics(counts), sort_everything(frames)
+    for key in ('AP', 'AUROC', 'FPR95'):
+        assert m[key] == pytest.approx(ref[key], abs=1e-12), key
+
+
+@pytest.mark.parametrize('max_buckets,tolerance', [(1 << 12, 1e-3), (1 << 16, 1e-4),
+                                                   (1 << 22, 1e-5)])
+def test_buckets_beyond_max_distinct_only_tie_neighbouring_scores(max_buckets, tolerance):
+    frames = continuous_frames(4, n=6)
+    counts = ScoreCounts(max_distinct=1000, max_buckets=max_buckets)
+    for s, y in frames:
+        counts.update(s, y)
+    assert counts.dropped_bits > 0
+    values, pos, neg = counts.table()
+    assert values.size <= max_buckets and np.all(np.diff(values) > 0)
+    assert pos.sum() + neg.sum() == sum(np.isin(y, (0, 1)).sum() for _, y in frames)
+    # each bucket covers 2**(dropped_bits - 52) of its scores' magnitude at most
+    s = np.concatenate([f[0][np.isin(f[1], (0, 1))] for f in frames]).astype(np.float64)
+    bucket_low = values[np.searchsorted(values, s, 'right') - 1]
+    assert np.all(bucket_low <= s)
+    assert np.all(s - bucket_low <= np.abs(s) * 2.0 ** (counts.dropped_bits - 52) * 2)
+    # AUROC moves at most by the pairs a bucket ties: sum_b pos_b neg_b / (2 P N)
+    m, ref = curve_metrics(counts), sort_everything(frames)
+    bound = np.sum(pos * neg) / (2 * pos.sum() * neg.sum())
+    assert abs(m['AUROC'] - ref['AUROC']) <= bound + 1e-12
+    for key in ('AP', 'AUROC', 'FPR95'):
+        assert m[key] == pytest.approx(ref[key], abs=tolerance), key
+
+
+def test_buckets_do_not_depend_on_frame_order_or_on_merging():
+    frames = continuous_frames(5, n=6)
+    whole = ScoreCounts(max_distinct=500, max_buckets=1 << 10)
+    for s, y in frames:
+        whole.update(s, y)
+    a = ScoreCounts(max_distinct=500, max_buckets=1 << 10)
+    b = ScoreCounts(max_distinct=100000, max_buckets=1 << 10)  # stays exact until merged
+    for i, (s, y) in enumerate(frames[::-1]):
+        (a if i % 2 else b).update(s, y)
+    assert b.dropped_bits == 0 and a.dropped_bits > 0
+    merged = a.merge(b)
+    assert merged.dropped_bits == whole.dropped_bits
+    for x, y in zip(merged.table(), whole.table()):
+        assert np.array_equal(x, y)
+
+
+def test_negative_zero_and_negative_scores_keep_their_order():
+    scores = np.array([-2.5, -0.0, 0.0, 1e-30, -1e-30, 3.0])
+    labels = np.array([0, 1, 0, 1, 0, 1])
+    values, pos, neg = ScoreCounts().update(scores, labels).table()
+    assert values.tolist() == [-2.5, -1e-30, 0.0, 1e-30, 3.0]
+    assert pos.tolist() == [0, 0, 1, 1, 1] and neg.tolist() == [1, 1, 1, 0, 0]

@@ -40,3 +40,48 @@ def test_uniform_bins_accept_float16_maps():
     half = frame_bins(scores, labels, strategy='uniform')
     wide = frame_bins(scores.astype(np.float32), labels, strategy='uniform')
     assert half['tp'].tolist() == wide['tp'].tolist() and half['fp'].tolist() == wide['fp'].tolist()
+
+
+def official_frame_bins(scores, labels, strategy):
+    """The official procedure written plainly: np.quantile edges, np.histogram counts."""
+    pos = scores[labels == 1]
+    neg = scores[labels == 0]
+    if strategy == 'uniform':
+        pos, neg = pos.astype(np.promote_types(pos.dtype, np.float32)), neg.astype(
+            np.promote_types(neg.dtype, np.float32))
+        bins, value_range = 4096, (0, 1)
+    else:
+        edges = [np.array([0, 1])] + [np.quantile(p, np.linspace(0, 1, min(384, p.size)))
+                                      for p in (pos, neg) if p.size]
+        bins, value_range = np.unique(np.concatenate(edges)), None
+    tp, edges = np.histogram(pos, bins=bins, range=value_range)
+    fp, _ = np.histogram(neg, bins=bins, range=value_range)
+    return edges[:-1][::-1], tp[::-1], fp[::-1]
+
+
+@pytest.mark.parametrize('dtype', [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize('strategy', ['percentiles', 'uniform'])
+def test_bins_from_sorted_scores_equal_quantile_and_histogram(dtype, strategy):
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        shape = tuple(rng.integers(1, 50, 2))
+        labels = rng.choice([0, 1, 255], shape, p=[0.6, 0.3, 0.1])
+        scores = rng.random(shape).astype(dtype)
+        if trial % 3 == 0:  # heavy ties, and the ends of [0, 1] themselves
+            scores = (np.round(scores * 4) / 4).astype(dtype)
+        got = frame_bins(scores, labels, strategy=strategy)
+        want = official_frame_bins(scores, labels, strategy)
+        assert np.array_equal(got['thresholds'], want[0])
+        assert np.array_equal(got['tp'], want[1]) and np.array_equal(got['fp'], want[2])
+
+
+def test_sorted_quantile_is_numpys_bit_for_bit():
+    from anomseg.evaluation.functional import sorted_quantile
+    rng = np.random.default_rng(12)
+    for trial in range(300):
+        dtype = (np.float16, np.float32, np.float64)[trial % 3]
+        values = (rng.random(int(rng.integers(1, 2000))) * 10 ** rng.uniform(-3, 2)).astype(dtype)
+        levels = np.linspace(0, 1, min(384, values.size))
+        want = np.quantile(values, levels)
+        got = sorted_quantile(np.sort(values), levels)
+        assert got.dtype == want.dtype and np.array_equal(got.view(np.uint8), want.view(np.uint8))
