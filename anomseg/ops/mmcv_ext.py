@@ -14,9 +14,9 @@ Implemented here (everything else fails when called, see :class:`CompiledOpUnava
 
       out[q, h] = sum_{l,k} A[q, h, l, k] * bilinear(V_l[h], p[q, h, l, k] * (W_l, H_l) - 0.5)
 
-  with zero padding outside the map. The forward is mmcv's own pure-PyTorch path
-  (``multi_scale_deformable_attn_pytorch``, one ``grid_sample`` per level), the same code mmcv
-  runs on CPU tensors, so CPU and CUDA give one result; the backward differentiates that forward
+  with zero padding outside the map. The forward is ``anomseg.ops.deform_attn``'s levelwise
+  version of mmcv's pure-PyTorch path (one ``grid_sample`` per level; the same result to float
+  rounding), which ``tools/infer.py`` also runs on CPU; the backward differentiates that forward
   with autograd. mmcv calls these two for CUDA tensors only (through
   ``MultiScaleDeformableAttnFunction``); on CPU it calls the pure-PyTorch path directly.
 - ``get_compiler_version`` / ``get_compiling_cuda_version``: report that no ops were compiled
@@ -119,12 +119,11 @@ def get_compiling_cuda_version():
 
 
 def _deform_attn(value, spatial_shapes, sampling_locations, attention_weights):
-    from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
+    from .deform_attn import multi_scale_deformable_attn
 
     # A host list: the per-level split and reshape need plain ints, also for CUDA tensors.
     shapes = [tuple(hw) for hw in spatial_shapes.tolist()]
-    out = multi_scale_deformable_attn_pytorch(value, shapes, sampling_locations,
-                                              attention_weights)
+    out = multi_scale_deformable_attn(value, shapes, sampling_locations, attention_weights)
     # The compiled kernel returns value's dtype; grid_sample may run in float32 under autocast.
     return out.to(value.dtype)
 

@@ -141,3 +141,28 @@ def test_a_checkpoint_of_another_model_is_refused(tmp_path):
     torch.save(dict(state_dict={'backbone.conv1.conv.weight': torch.zeros(1)}), path)
     with pytest.raises(RuntimeError, match='state_dict'):
         AnomalyInferencer(CFG, path)
+
+
+def test_cpu_optimisations_keep_the_models_outputs(checkpoint):
+    """Folded BatchNorms, the NHWC backbone and the levelwise deformable attention change
+    nothing beyond float rounding."""
+    from mmseg.structures import SegDataSample
+
+    from anomseg.apis.inferencer import optimise_for_cpu
+    cfg = Config.fromfile(CFG)
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model).eval()
+    model.load_state_dict(torch.load(checkpoint, weights_only=True)['state_dict'])
+    torch.manual_seed(4)
+    image = torch.randint(0, 256, (3, 180, 320), dtype=torch.uint8)
+    data = dict(inputs=[image], data_samples=[SegDataSample(
+        metainfo=dict(ori_shape=(180, 320), img_shape=(180, 320)))])
+    with torch.no_grad():
+        plain = model.test_step(data)[0]
+        fast = optimise_for_cpu(model).test_step(data)[0]
+    assert 'GraphModule' in type(model.backbone).__name__  # the BatchNorms were folded
+    for name in plain.pred_anomaly.scorers:
+        assert torch.allclose(fast.pred_anomaly.get(name), plain.pred_anomaly.get(name),
+                              atol=1e-4), name
+    agree = (fast.pred_sem_seg.data == plain.pred_sem_seg.data).float().mean()
+    assert agree >= 0.999

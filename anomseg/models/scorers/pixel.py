@@ -34,7 +34,10 @@ def entropy(logits: torch.Tensor) -> torch.Tensor:
     s(x) = -sum_c p_c(x) log p_c(x),  p = softmax(z)
     """
     log_p = logits.log_softmax(dim=1)
-    return -(log_p.exp() * log_p).sum(dim=1)
+    p = log_p.exp()
+    # in place where autograd does not need p: one full-size temporary less
+    p_log_p = p * log_p if p.requires_grad else p.mul_(log_p)
+    return -p_log_p.sum(dim=1)
 
 
 @register_scorer('energy')

@@ -1,7 +1,9 @@
 import torch
 from mmengine.structures import InstanceData, PixelData
 from mmseg.models.segmentors import EncoderDecoder
+from mmseg.models.utils import resize
 from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
 from mmseg.utils import add_prefix
 
 from anomseg.models.scorers import build_scorers, gaussian_smooth
@@ -142,18 +144,43 @@ class AnomalyEncoderDecoder(EncoderDecoder):
                 for name, s in self.scorers.items()}
 
     def postprocess_result(self, seg_logits, data_samples=None, maps=None):
-        """mmseg's postprocessing, with the anomaly maps carried through its crop, flip and
-        resize as extra channels, then split off again."""
+        """mmseg's postprocessing (crop the padding, undo a flip, bilinear resize to the input,
+        argmax), applied alike to the class scores and to every anomaly map.
+
+        Same result as mmseg's ``postprocess_result`` on the maps stacked as extra channels, at
+        a fraction of its cost at full resolution: nothing is stacked, a resize to the size a
+        map already has is skipped (bilinear interpolation at scale 1 returns its input), and
+        the class prediction is ``max(dim=0).indices`` (the first maximum, as ``argmax``, which
+        is about ten times slower on CPU for a reduction over the outer dimension)."""
         if not maps:
             return super().postprocess_result(seg_logits, data_samples)
-        channels = seg_logits.shape[1]
-        if channels == 1:
+        if seg_logits.shape[1] == 1:
             raise ValueError('anomaly scoring needs a multi-class head (out_channels > 1)')
-        stacked = torch.cat([seg_logits, *(m[:, None].to(seg_logits) for m in maps.values())], 1)
-        data_samples = super().postprocess_result(stacked, data_samples)
-        for sample in data_samples:
-            full = sample.seg_logits.data
-            sample.seg_logits = PixelData(data=full[:channels])
-            sample.pred_sem_seg = PixelData(data=full[:channels].argmax(dim=0, keepdim=True))
-            attach_anomaly_scores(sample, dict(zip(maps, full[channels:])))
+        if data_samples is None:
+            data_samples = [SegDataSample() for _ in range(seg_logits.shape[0])]
+        for i, sample in enumerate(data_samples):
+            meta = sample.metainfo
+            logits = self._to_input(seg_logits[i:i + 1], meta)
+            sample.seg_logits = PixelData(data=logits)
+            sample.pred_sem_seg = PixelData(data=logits.max(dim=0, keepdim=True).indices)
+            attach_anomaly_scores(sample, {
+                name: self._to_input(m[i:i + 1, None].to(seg_logits), meta)[0]
+                for name, m in maps.items()})
         return data_samples
+
+    def _to_input(self, x, meta):
+        """(1, C, H, W) at network size to (C, h, w) at the input image's size (no meta: as
+        it is)."""
+        if not meta:
+            return x[0]
+        height, width = x.shape[2:]
+        left, right, top, bottom = meta.get('img_padding_size',
+                                            meta.get('padding_size', [0] * 4))
+        x = x[:, :, top:height - bottom, left:width - right]
+        if meta.get('flip'):
+            assert meta.get('flip_direction') in ('horizontal', 'vertical')
+            x = x.flip(dims=(3,) if meta['flip_direction'] == 'horizontal' else (2,))
+        if tuple(x.shape[2:]) != tuple(meta['ori_shape'][:2]):
+            x = resize(x, size=meta['ori_shape'], mode='bilinear',
+                       align_corners=self.align_corners, warning=False)
+        return x[0]

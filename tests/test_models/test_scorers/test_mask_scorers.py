@@ -86,3 +86,18 @@ def test_pixel_scorers_on_class_scores():
 def test_shapes_are_checked():
     with pytest.raises(ValueError, match='do not match'):
         QueryOutputs(torch.zeros(1, 3, 4), torch.zeros(1, 2, 5, 5))
+
+
+def test_maxquery_running_maximum_equals_the_masked_maximum():
+    import torch
+
+    from anomseg.models.scorers import QueryOutputs
+    torch.manual_seed(0)
+    cls = torch.randn(3, 6, 5) * 3
+    cls[2, :, -1] = 10  # sample 2: no inlier query, every query counts
+    masks = torch.randn(3, 6, 7, 9)
+    out = QueryOutputs(cls, masks, num_known=4)
+    inlier = cls.softmax(-1).argmax(-1) < 4
+    inlier[2] = True
+    want = -masks.masked_fill(~inlier[..., None, None], float('-inf')).amax(1)
+    assert torch.equal(maxquery(out), want)

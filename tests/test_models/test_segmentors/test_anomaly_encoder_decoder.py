@@ -96,3 +96,30 @@ def test_flip_averaging_and_smoothing():
         d = smooth.predict(x, samples(1, (32, 64), (32, 64)))[0].pred_anomaly.data
     assert torch.allclose(c, (a + b.flip(-1)) / 2, atol=1e-5)
     assert torch.allclose(d, anomseg.models.gaussian_smooth(a, 5, 1.0), atol=1e-5)
+
+
+@pytest.mark.parametrize('flip', [None, 'horizontal', 'vertical'])
+def test_postprocessing_equals_mmseg_on_the_maps_stacked_as_channels(flip):
+    from mmseg.models.segmentors.base import BaseSegmentor
+    model = build(DEEPLAB)
+    torch.manual_seed(3)
+    logits = torch.randn(2, 9, 40, 56)
+    maps = {'a': torch.randn(2, 40, 56), 'b': torch.rand(2, 40, 56)}
+    logits[0, 3, :5] = logits[0, 2, :5]  # ties: the first maximal class wins in both
+    meta = dict(img_shape=(36, 52), pad_shape=(40, 56), ori_shape=(71, 103),
+                padding_size=[1, 3, 2, 2], flip=flip is not None, flip_direction=flip)
+    ours = model.postprocess_result(logits, [SegDataSample(metainfo=meta) for _ in range(2)],
+                                    maps)
+    stacked = torch.cat([logits, *(m[:, None] for m in maps.values())], 1)
+    theirs = BaseSegmentor.postprocess_result(model, stacked,
+                                              [SegDataSample(metainfo=meta) for _ in range(2)])
+    for o, t in zip(ours, theirs):
+        full = t.seg_logits.data
+        assert torch.equal(o.seg_logits.data, full[:9])
+        assert torch.equal(o.pred_sem_seg.data, full[:9].argmax(dim=0, keepdim=True))
+        assert torch.equal(o.pred_anomaly.a, full[9:10]) and torch.equal(o.pred_anomaly.b,
+                                                                          full[10:11])
+    same_size = dict(img_shape=(40, 56), pad_shape=(40, 56), ori_shape=(40, 56))
+    o = model.postprocess_result(logits, [SegDataSample(metainfo=same_size) for _ in range(2)],
+                                 maps)[0]
+    assert torch.equal(o.pred_anomaly.a[0], maps['a'][0])  # scale 1: no resampling
