@@ -4,6 +4,11 @@
         [--scorer rba] [--device cuda:0] [--batch-size 4] [--temporal-smoothing 0.5]
         [--score-range VMIN VMAX | --per-frame-range] [--no-semantic] [--no-video]
         [--display-window LOW HIGH]
+    python tools/infer.py --backend onnxruntime MODEL.onnx SOURCE --out-dir OUT [...]
+
+The second form runs a model exported by tools/deployment/export_onnx.py (frames of the size it
+was exported at; --scorer picks the drawn one of its scorers; --device, --cfg-options and
+--batch-size do not apply).
 
 Writes OUT/vis/NAME.png (heatmap with colour bar beside the class prediction), OUT/scores/ and,
 for a video, OUT/SOURCE_anomaly.mp4 at the source frame rate. See ``AnomalyInferencer.run``.
@@ -17,13 +22,19 @@ from mmengine.config import DictAction
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from anomseg.apis import AnomalyInferencer  # noqa: E402
+from anomseg.apis import AnomalyInferencer, OnnxInferencer  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
+    backend = argparse.ArgumentParser(add_help=False)
+    backend.add_argument('--backend', choices=('pytorch', 'onnxruntime'), default='pytorch')
+    known, _ = backend.parse_known_args(argv)
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0], parents=[backend])
+    if known.backend == 'onnxruntime':
+        parser.add_argument('model', help='ONNX file from tools/deployment/export_onnx.py')
+    else:
+        parser.add_argument('config')
+        parser.add_argument('checkpoint')
     parser.add_argument('source', help='image, folder, glob pattern (quoted) or video file')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--scorer', help='scorer(s) to compute, comma-separated; the first is '
@@ -47,13 +58,22 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    inferencer = AnomalyInferencer(args.config, args.checkpoint, device=args.device,
-                                   scorer=args.scorer, cfg_options=args.cfg_options)
-    summary = inferencer.run(args.source, args.out_dir, scores=args.scores,
-                             semantic=not args.no_semantic, video=not args.no_video,
-                             temporal_smoothing=args.temporal_smoothing,
-                             score_range=args.score_range, per_frame_range=args.per_frame_range,
-                             batch_size=args.batch_size, display_window=args.display_window)
+    try:
+        if args.backend == 'onnxruntime':
+            inferencer = OnnxInferencer(args.model)
+            scorer = args.scorer.split(',')[0] if args.scorer else None
+        else:
+            inferencer = AnomalyInferencer(args.config, args.checkpoint, device=args.device,
+                                           scorer=args.scorer, cfg_options=args.cfg_options)
+            scorer = None
+        summary = inferencer.run(args.source, args.out_dir, scorer=scorer, scores=args.scores,
+                                 semantic=not args.no_semantic, video=not args.no_video,
+                                 temporal_smoothing=args.temporal_smoothing,
+                                 score_range=args.score_range,
+                                 per_frame_range=args.per_frame_range,
+                                 batch_size=args.batch_size, display_window=args.display_window)
+    except (FileNotFoundError, KeyError, ValueError) as err:
+        sys.exit(f'infer: error: {err}')
     print(json.dumps(summary, indent=1))
 
 

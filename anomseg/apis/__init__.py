@@ -1,5 +1,6 @@
 from .frames import FrameSource, open_frames
-from .inferencer import AnomalyInferencer
+from .inferencer import AnomalyInferencer, FrameInference, optimise_for_cpu
+from .onnx_model import OnnxInferencer, export_onnx
 from .run_config import (PROTOCOLS, add_benchmark_arguments, add_runner_arguments, apply_benchmark,
                          apply_data_root,
                          apply_published_protocol, apply_runner_arguments, apply_test_options,
@@ -7,7 +8,8 @@ from .run_config import (PROTOCOLS, add_benchmark_arguments, add_runner_argument
                          prepare_cpu_distributed)
 from .submit import run_fishyscapes, submit_oodis, submit_smiyc
 
-__all__ = ['AnomalyInferencer', 'FrameSource', 'open_frames', 'run_fishyscapes', 'submit_oodis',
+__all__ = ['AnomalyInferencer', 'FrameInference', 'OnnxInferencer', 'export_onnx',
+           'optimise_for_cpu', 'FrameSource', 'open_frames', 'run_fishyscapes', 'submit_oodis',
            'submit_smiyc', 'PROTOCOLS', 'add_benchmark_arguments', 'add_runner_arguments',
            'apply_benchmark', 'apply_data_root', 'apply_published_protocol',
            'apply_runner_arguments',

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2
 import numpy as np
 import torch
+from mmcv.cnn import ConvModule
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
@@ -35,59 +36,19 @@ LABEL_LOADERS = ('LoadAnnotations', 'LoadAnomalyAnnotations', 'AnomalyRegionOfIn
 SCORE_FORMATS = ('npy', 'hdf5')
 
 
-class AnomalyInferencer:
-    """A model ready for inference: ``config`` (path) and ``checkpoint``; ``scorer`` overrides the
-    config's scorers (names, comma-separated); ``device`` as torch names it."""
+class FrameInference:
+    """What every inference backend shares: ``run`` over frames and the drawing. A backend sets
+    ``scorers``, ``palette``, ``classes`` and ``config_score_range`` and implements
+    ``__call__(images)`` -> [{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64 (H, W)}]."""
 
-    def __init__(self, config, checkpoint=None, device='cpu', scorer=None, cfg_options=None):
-        cfg = load_config(config, cfg_options)
-        init_default_scope(cfg.get('default_scope', 'mmseg'))
-        if scorer:
-            cfg.model.test_cfg.scorer = scorer
-        if checkpoint is not None:
-            if not osp.isfile(checkpoint):
-                raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
-            cfg.model.backbone.pop('init_cfg', None)
-            cfg.model.pop('pretrained', None)
-        self.cfg = cfg
-        self.model = MODELS.build(cfg.model)
-        if checkpoint is not None:
-            load_checkpoint(self.model, checkpoint, map_location='cpu', strict=True,
-                            logger='silent')
-        self.model.to(device).eval()
-        if torch.device(device).type == 'cpu':
-            optimise_for_cpu(self.model)
-        self.device = device
-        self.scorers = list(self.model.scorers)
-        hook = cfg.get('default_hooks', {}).get('visualization', {})
-        self.config_score_range = hook.get('score_range')
-        meta = train_metainfo(cfg)
-        self.classes = meta.get('classes')
-        self.palette = np.array(meta.get('palette') or [], np.uint8)
-        steps = []
-        for step in cfg.test_dataloader.dataset.pipeline:
-            kind = step['type']
-            if kind in LABEL_LOADERS:
-                continue
-            if kind == 'LoadImageFromFile':
-                step = dict(type='LoadImageFromNDArray')
-            elif kind == 'PackAnomalySegInputs':
-                step = dict(type='PackSegInputs')
-            steps.append(step)
-        self.pipeline = Compose(steps)
+    scorers, classes, config_score_range = [], None, None
+    palette = np.zeros((0, 3), np.uint8)
 
-    @torch.no_grad()
     def __call__(self, images):
-        """BGR uint8 images -> [{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64 (H, W)}],
-        at each image's own size."""
-        batch = pseudo_collate([self.pipeline(dict(img=image)) for image in images])
-        results = []
-        for sample in self.model.test_step(batch):
-            pa = sample.pred_anomaly
-            results.append(dict(
-                scores={name: pa.get(name)[0].float().cpu().numpy() for name in pa.scorers},
-                sem_seg=sample.pred_sem_seg.data[0].cpu().numpy()))
-        return results
+        raise NotImplementedError
+
+    def check_frame(self, name, image):
+        """Refuse a frame this backend cannot run, naming it (before any work on it)."""
 
     def semantic_panel(self, sem_seg):
         """The class prediction in the training set's colours (BGR)."""
@@ -161,6 +122,8 @@ class AnomalyInferencer:
         with writer_ctx as writer, ThreadPoolExecutor(max_workers=1) as pool:
             pending = None
             for names, images in _batches(src.frames(), batch_size):
+                for name, image in zip(names, images):
+                    self.check_frame(name, image)
                 for name, image, result in zip(names, images, self(images)):
                     maps = result['scores']
                     if temporal_smoothing and previous is not None and \
@@ -187,23 +150,74 @@ class AnomalyInferencer:
                     if src.is_video and video and vis else None)
 
 
-def optimise_for_cpu(model):
-    """Inference-only speed-ups on CPU, each giving the same outputs to float rounding:
+class AnomalyInferencer(FrameInference):
+    """A model ready for inference: ``config`` (path) and ``checkpoint``; ``scorer`` overrides the
+    config's scorers (names, comma-separated); ``device`` as torch names it."""
 
-    - every BatchNorm of the backbone folded into the convolution before it (``torch.fx``; a
-      backbone that fx cannot trace keeps its BatchNorms), and the backbone run on NHWC
+    def __init__(self, config, checkpoint=None, device='cpu', scorer=None, cfg_options=None):
+        cfg = load_config(config, cfg_options)
+        init_default_scope(cfg.get('default_scope', 'mmseg'))
+        if scorer:
+            cfg.model.test_cfg.scorer = scorer
+        if checkpoint is not None:
+            if not osp.isfile(checkpoint):
+                raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+            cfg.model.backbone.pop('init_cfg', None)
+            cfg.model.pop('pretrained', None)
+        self.cfg = cfg
+        self.model = MODELS.build(cfg.model)
+        if checkpoint is not None:
+            load_checkpoint(self.model, checkpoint, map_location='cpu', strict=True,
+                            logger='silent')
+        self.model.to(device).eval()
+        if torch.device(device).type == 'cpu':
+            optimise_for_cpu(self.model)
+        self.device = device
+        self.scorers = list(self.model.scorers)
+        hook = cfg.get('default_hooks', {}).get('visualization', {})
+        self.config_score_range = hook.get('score_range')
+        meta = train_metainfo(cfg)
+        self.classes = meta.get('classes')
+        self.palette = np.array(meta.get('palette') or [], np.uint8)
+        steps = []
+        for step in cfg.test_dataloader.dataset.pipeline:
+            kind = step['type']
+            if kind in LABEL_LOADERS:
+                continue
+            if kind == 'LoadImageFromFile':
+                step = dict(type='LoadImageFromNDArray')
+            elif kind == 'PackAnomalySegInputs':
+                step = dict(type='PackSegInputs')
+            steps.append(step)
+        self.pipeline = Compose(steps)
+
+    @torch.no_grad()
+    def __call__(self, images):
+        """BGR uint8 images -> [{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64 (H, W)}],
+        at each image's own size."""
+        batch = pseudo_collate([self.pipeline(dict(img=image)) for image in images])
+        results = []
+        for sample in self.model.test_step(batch):
+            pa = sample.pred_anomaly
+            results.append(dict(
+                scores={name: pa.get(name)[0].float().cpu().numpy() for name in pa.scorers},
+                sem_seg=sample.pred_sem_seg.data[0].cpu().numpy()))
+        return results
+
+def optimise_for_cpu(model):
+    """Inference speed-ups on CPU that keep the module tree (hooks, e.g. RPL's, still find
+    their modules) and give the same outputs to float rounding:
+
+    - each BatchNorm after a convolution of an mmcv ``ConvModule`` folded into it at run time
+      (mmcv's ``efficient_conv_bn_eval``; eval mode only), and the backbone run on NHWC
       tensors, where oneDNN's convolutions are faster (MobileNetV2 at 1280x720 on 2 cores:
-      408 -> 157 ms, features within 4e-8); its features go on as NCHW, since the heads'
+      369 -> 133 ms, features within 4e-8); its features go on as NCHW, since the heads'
       upsampling and attention are slower on NHWC;
     - Mask2Former's deformable attention computed level by level
-      (``anomseg.ops.deform_attn``: its head 763 -> 586 ms at 1280x720).
-
-    The folded backbone has no BatchNorm left to train: use it for inference only."""
-    from torch.fx.experimental.optimization import fuse
-    try:
-        model.backbone = fuse(model.backbone)
-    except Exception:  # noqa: BLE001  (fx raises many kinds on untraceable control flow)
-        pass
+      (``anomseg.ops.deform_attn``: its head 763 -> 470 ms at 1280x720)."""
+    for module in model.modules():
+        if isinstance(module, ConvModule):
+            module.turn_on_efficient_conv_bn_eval(True)
     model.backbone.to(memory_format=torch.channels_last)
     model.backbone.register_forward_hook(
         lambda module, args, outputs: type(outputs)(f.contiguous() for f in outputs))

@@ -19,7 +19,7 @@ class SpillFolder:
     """``put(name, array)`` returns the path the array will be at (an ``.npy`` file, there once
     ``flush()`` returns); ``close()`` deletes the folder."""
 
-    def __init__(self, prefix='anomseg-frames-', max_pending_mib=48):
+    def __init__(self, prefix='anomseg-frames-', max_pending_mib=16):
         self.root = tempfile.mkdtemp(prefix=prefix)
         self._writer = ThreadPoolExecutor(max_workers=1)
         self._pending = collections.deque()  # (future, bytes)

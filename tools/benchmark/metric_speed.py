@@ -167,10 +167,11 @@ def main(argv=None):
         print(f'{method:>16s} {r["seconds"]:8.1f} {r["peak_mib"]:9.0f} '
               f'{r["peak_mib"] - r["base_mib"]:9.0f}  {r["seconds"] / ref["seconds"]:10.2f}  '
               + ', '.join(shown))
-    exact, binned = rows['streaming-exact']['seconds'], rows['smiyc-bins']['seconds']
-    print(f'ratios: all-metrics / sort-everything {rows["all-metrics"]["seconds"] / ref["seconds"]:.2f}'
-          f', smiyc-bins / streaming-exact {binned / exact:.2f}, all-metrics / read '
-          f'{rows["all-metrics"]["seconds"] / rows["read"]["seconds"]:.2f}')
+    seconds = {method: r['seconds'] for method, r in rows.items()}
+    print(f'ratios: all-metrics / sort-everything '
+          f'{seconds["all-metrics"] / seconds["sort-everything"]:.2f}, smiyc-bins / '
+          f'streaming-exact {seconds["smiyc-bins"] / seconds["streaming-exact"]:.2f}, '
+          f'all-metrics / read {seconds["all-metrics"] / seconds["read"]:.2f}')
 
 
 if __name__ == '__main__':

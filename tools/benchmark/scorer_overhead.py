@@ -24,9 +24,7 @@ import glob
 import os
 import os.path as osp
 import shutil
-import statistics
 import tempfile
-import time
 
 import cv2
 import numpy as np
@@ -39,20 +37,11 @@ from mmseg.utils import register_all_modules
 
 import anomseg  # noqa: F401
 from anomseg.apis import AnomalyInferencer
-from anomseg.apis.inferencer import optimise_for_cpu
+from anomseg.apis import optimise_for_cpu
 from anomseg.models.scorers import QueryOutputs, build_scorers
 from anomseg.registry import SCORERS
 from anomseg.utils import shared_root
-
-
-def median_time(fn, repeat):
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from anomseg.utils.timing import median_time
 
 
 def main(argv=None):
@@ -96,7 +85,8 @@ def main(argv=None):
         forward = make_forward(model)
         t_forward = median_time(forward, args.repeat)
         out, logits = forward()
-        print(f'\nforward at {h}x{w}: {1000 * t_forward:.1f} ms (as built: {1000 * t_built:.1f} ms)')
+        print(f'\nforward at {h}x{w}: {1000 * t_forward:.1f} ms '
+              f'(as built: {1000 * t_built:.1f} ms)')
         print(f'{"scorer":>14s} {"ms":>9s} {"/ forward":>10s}')
         names = [n for n in SCORERS.module_dict
                  if queries or SCORERS.get(n).scorer_inputs == 'logits']

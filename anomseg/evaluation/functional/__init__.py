@@ -8,7 +8,8 @@ from .pixel_curves import (ScoreCounts, curve_metrics, curves, frame_summary, sc
 from .smiyc_curves import (SMIYC_NUM_BINS, frame_bins, frame_bins_sorted, merge_frame_bins,
                            smiyc_curve_metrics, sorted_quantile)
 
-__all__ = ['prediction_agreement', 'MIN_REGION_PX', 'OVERLAPS', 'frame_instance_stats', 'instance_ap',
+__all__ = ['prediction_agreement', 'MIN_REGION_PX', 'OVERLAPS', 'frame_instance_stats',
+           'instance_ap',
            'instances_from_queries', 'instances_from_scores', 'COMPONENT_SIZE_FILTERS',
            'SIOU_THRESHOLDS', 'SMIYC_NUM_BINS', 'ScoreCounts', 'component_metrics',
            'curve_metrics', 'curves', 'frame_bins', 'frame_components', 'frame_summary',

@@ -20,15 +20,17 @@ quantised maps always stay exact.
 many distinct values as pixels (about 10**8 in 100 full frames), which cannot be counted in
 bounded memory. Past ``max_distinct`` the counts move to buckets: a score s gets the key
 k(s), its float64 bit pattern reordered so that k is increasing in s (sign bit flipped for
-s >= 0, all bits flipped for s < 0), and the bucket k(s) >> b, with b the smallest number of
-dropped bits such that the buckets from the lowest to the highest score seen number at most
-``max_buckets`` (2**22). A bucket is a run of consecutive float64 values, so buckets never
-reorder scores: pixels of one bucket are only tied. Its width is relative (2**(b - 52) of the
-score's magnitude, about 1e-5 for maps spanning all of [0, 1] in float32), and its threshold is
-the lowest value it covers. The result depends on the set of scores only, not on the frame
-order. Measured against sorting every pixel (``tools/benchmark/metric_speed.py --dtype
-float32``) the error on AP, AUROC and FPR95 stays below 1e-5; ``ScoreCounts.dropped_bits`` says
-whether it happened (0: exact).
+s >= 0, all bits flipped for s < 0), and the bucket k(s) >> b. Each octave in use (a sign and
+exponent: the key's top 12 bits) gets 2**(52 - b) buckets, b being the fewest dropped bits for
+which all octaves in use fit into ``max_buckets`` (2**23) buckets; octaves no score falls in
+cost nothing, so scores on both sides of 0, or reaching 0 itself, lose no resolution. A bucket
+is a run of consecutive float64 values, so buckets never reorder scores: pixels of one bucket
+are only tied. Its width is 2**(b - 52) of the score's magnitude (2**-17 with 64 octaves in
+use), and its threshold is the lowest value it covers. The result depends on the set of scores
+only, not on the frame order. Measured against sorting every pixel
+(``tools/benchmark/metric_speed.py --dtype float32``, ``tools/benchmark/quantisation_error.py``
+on real maps) the error on AP, AUROC and FPR95 stays below 1e-5; ``ScoreCounts.dropped_bits``
+says whether it happened (0: exact).
 
 Memory: at most ``max_distinct`` table rows (24 bytes each) or ``max_buckets`` buckets (8 bytes
 each: two uint32 counts, int64 once 2**32 pixels are counted), plus one frame's sorted scores,
@@ -38,7 +40,7 @@ import numpy as np
 
 TPR_TARGET = 0.95
 MAX_DISTINCT = 1 << 20
-MAX_BUCKETS = 1 << 22
+MAX_BUCKETS = 1 << 23
 _SIGN = np.uint64(1 << 63)
 
 
@@ -101,9 +103,12 @@ class ScoreCounts:
         self.dropped_bits = 0
         self._tables = []  # exact: (keys ascending, counts (2, n)), merged lazily
         self._merged_size = self._pending_size = 0
-        self._dense = None  # bucketed: counts (2, max_buckets) of buckets _low, _low + 1, ...
+        # bucketed: one block of 2**(52 - dropped_bits) buckets per octave (sign and exponent,
+        # the key's top 12 bits) in use; block k of _dense holds octave _octaves[k]
+        self._dense = None
+        self._block = np.full(1 << 12, -1, np.int64)  # octave -> its block, -1: none yet
+        self._octaves = []
         self._total = 0  # pixels counted into _dense, which is uint32 while that fits
-        self._low = np.uint64(0)
 
     def update(self, scores, labels):
         """Add one frame. ``labels``: 1 anomaly, 0 inlier, anything else ignored."""
@@ -121,11 +126,11 @@ class ScoreCounts:
                     counts[row] = np.diff(starts, append=part.size)
                     self._add(_keys(part[starts]), counts)
                     continue
+                del starts
                 self._compact()
                 if self._dense is None:
                     self._to_buckets(0)
-            # one key per pixel: bucket runs are counted without a table
-            self._add_to_buckets(_keys(part), row)
+            self._count_pixels(part, row)
         return self
 
     def merge(self, other):
@@ -134,13 +139,13 @@ class ScoreCounts:
             for keys, counts in other._tables:
                 self._add(keys, counts)
         else:
-            used = np.flatnonzero(other._dense.any(0))
-            keys = (other._low + used.astype(np.uint64)) << np.uint64(other.dropped_bits)
-            self._add(keys, other._dense[:, used].astype(np.int64), other.dropped_bits)
+            for values, pos, neg in other.descending():
+                self._add(_keys(values[::-1]), np.stack([pos[::-1], neg[::-1]]),
+                          other.dropped_bits)
         return self
 
     def _add(self, keys, counts, min_bits=0):
-        """Add counts of ascending keys; ``min_bits``: the keys are buckets of that many
+        """Add counts (2, n) of ascending keys; ``min_bits``: the keys are buckets of that many
         dropped bits."""
         if self._dense is None and not min_bits:
             self._tables.append((keys, counts))
@@ -151,24 +156,64 @@ class ScoreCounts:
         if self._dense is None:
             self._compact()
             self._to_buckets(min_bits)
-        self._add_to_buckets(keys, counts, min_bits)
-
-    def _add_to_buckets(self, keys, counts, min_bits=0):
-        """``counts``: (2, n) counts of the ascending keys, or the row (0 anomaly, 1 inlier) of
-        keys that stand for one pixel each."""
-        self._total += keys.size if isinstance(counts, int) else int(counts.sum())
-        if self._total >= 1 << 32 and self._dense.dtype != np.int64:  # a bucket could overflow
-            self._dense = self._dense.astype(np.int64)
-        self._fit(keys[0], keys[-1], min_bits)
-        index = keys >> np.uint64(self.dropped_bits)
-        index -= self._low
+        self._grow(int(counts.sum()))
+        index = self._bucket_index(keys, min_bits)
         starts = _run_starts(index)
-        if isinstance(counts, int):
-            self._dense[counts, index[starts]] += np.diff(starts, append=index.size).astype(
+        self._dense[:, index[starts]] += np.add.reduceat(counts, starts, axis=1).astype(
+            self._dense.dtype)
+
+    def _count_pixels(self, values, row, chunk=1 << 19):
+        """Count ascending scores, one pixel each, into row ``row`` of the buckets, a chunk at a
+        time: the temporaries stay a few MiB whatever the frame's size."""
+        self._grow(values.size)
+        for start in range(0, values.size, chunk):
+            index = self._bucket_index(_keys(values[start:start + chunk]))
+            starts = _run_starts(index)
+            self._dense[row, index[starts]] += np.diff(starts, append=index.size).astype(
                 self._dense.dtype)
-        else:
-            self._dense[:, index[starts]] += np.add.reduceat(counts, starts, axis=1).astype(
-                self._dense.dtype)
+
+    def _bucket_index(self, keys, min_bits=0):
+        """Positions in _dense of ascending keys: equal positions come in runs."""
+        runs, start = [], 0  # (octave, end): the keys' octaves, found by binary search
+        while start < keys.size:
+            octave = int(keys[start] >> np.uint64(52))
+            end = keys.size if octave == (1 << 12) - 1 else int(
+                keys.searchsorted(np.uint64((octave + 1) << 52)))
+            runs.append((octave, end))
+            start = end
+        self._make_room([octave for octave, _ in runs], min_bits)
+        width = 52 - self.dropped_bits
+        index = keys >> np.uint64(self.dropped_bits)
+        start = 0
+        for octave, end in runs:  # key >> bits - (octave << width) + (block << width), mod 2**64
+            shift = (int(self._block[octave]) - octave) << width
+            index[start:end] += np.uint64(shift % (1 << 64))
+            start = end
+        return index.view(np.int64)
+
+    def _make_room(self, octaves, min_bits):
+        """Give each octave a block, dropping the fewest further bits (summing neighbouring
+        buckets) so that all blocks hold at most max_buckets buckets."""
+        new = [o for o in octaves if self._block[o] < 0]
+        bits = max(self.dropped_bits, min_bits)
+        while (len(self._octaves) + len(new)) << (52 - bits) > self.max_buckets:
+            bits += 1
+        if bits > self.dropped_bits:
+            merged = 1 << (bits - self.dropped_bits)
+            self._dense = self._dense.reshape(2, -1, merged).sum(-1, dtype=self._dense.dtype)
+            self.dropped_bits = bits
+        if new:
+            for octave in new:
+                self._block[octave] = len(self._octaves)
+                self._octaves.append(octave)
+            self._dense = np.concatenate([self._dense, np.zeros(
+                (2, len(new) << (52 - bits)), self._dense.dtype)], axis=1)
+
+    def _grow(self, pixels):
+        """uint32 counts while fewer than 2**32 pixels are counted (no bucket can overflow)."""
+        self._total += pixels
+        if self._total >= 1 << 32 and self._dense.dtype != np.int64:
+            self._dense = self._dense.astype(np.int64)
 
     def _compact(self):
         """Merge the exact tables into one; move to buckets when it outgrows max_distinct."""
@@ -185,56 +230,51 @@ class ScoreCounts:
             self._to_buckets(0)
 
     def _to_buckets(self, min_bits):
-        self._dense = np.zeros((2, self.max_buckets), np.uint32)
-        self.dropped_bits = min_bits
+        self._dense = np.zeros((2, 0), np.uint32)
+        self.dropped_bits = max(min_bits, 52 - (self.max_buckets.bit_length() - 1))
         tables, self._tables = self._tables, []
         self._merged_size = 0
         if tables:
-            self._low = tables[0][0][0] >> np.uint64(min_bits)
-            self._add_to_buckets(*tables[0], min_bits)
-        else:
-            self._low = None
-
-    def _fit(self, low_key, high_key, min_bits):
-        """Drop the fewest further bits, and slide the buckets, so that [low_key, high_key]
-        and every bucket in use fit into max_buckets buckets."""
-        bits = max(self.dropped_bits, min_bits)
-        if self._low is None:  # nothing counted yet
-            self._low = low_key >> np.uint64(bits)
-        if bits == self.dropped_bits and self._low <= low_key >> np.uint64(bits) and (
-                high_key >> np.uint64(bits)) - self._low < self.max_buckets:
-            return
-        used = np.flatnonzero(self._dense.any(0))
-        old = (self._low + used.astype(np.uint64)) << np.uint64(self.dropped_bits)
-        low = min(low_key, old[0]) if old.size else low_key
-        high = max(high_key, old[-1]) if old.size else high_key
-        while (high >> np.uint64(bits)) - (low >> np.uint64(bits)) >= self.max_buckets:
-            bits += 1
-        # centre the buckets in use, so that slightly lower or higher scores still fit
-        span = (high >> np.uint64(bits)) - (low >> np.uint64(bits)) + np.uint64(1)
-        slack = (np.uint64(self.max_buckets) - span) // np.uint64(2)
-        low >>= np.uint64(bits)
-        counts = self._dense[:, used]
-        self._dense[:] = 0
-        self._low, self.dropped_bits = low - min(low, slack), bits
-        if old.size:
-            index = (old >> np.uint64(bits)) - self._low
-            starts = _run_starts(index)
-            self._dense[:, index[starts]] += np.add.reduceat(counts, starts, axis=1)
+            self._add(*tables[0], min_bits)
 
     def table(self):
         """(scores ascending, positive counts, negative counts); bucketed: each bucket's lowest
         value."""
-        if self._dense is not None:
-            used = np.flatnonzero(self._dense.any(0))
-            keys = (self._low + used.astype(np.uint64)) << np.uint64(self.dropped_bits)
-            counts = self._dense[:, used].astype(np.int64)
-            return _values(keys), counts[0], counts[1]
-        self._compact()
-        if not self._tables:
+        parts = list(self.descending())
+        if not parts:
             return np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64)
-        keys, counts = self._tables[0]
-        return _values(keys), counts[0], counts[1]
+        return tuple(np.concatenate([p[i] for p in parts])[::-1] for i in range(3))
+
+    def descending(self, chunk=1 << 19):
+        """The table in pieces of at most ``chunk`` rows, highest scores first: (scores, positive
+        counts, negative counts), each piece descending. What the metrics walk through, so that
+        they never hold the whole table."""
+        if self._dense is None:
+            self._compact()
+            if self._tables:
+                keys, counts = self._tables[0]
+                for end in range(keys.size, 0, -chunk):
+                    part = slice(max(end - chunk, 0), end)
+                    yield _values(keys[part])[::-1], counts[0, part][::-1], counts[1, part][::-1]
+            return
+        width = 52 - self.dropped_bits
+        for octave in sorted(self._octaves, reverse=True):
+            block = self._block[octave] << width
+            for end in range(1 << width, 0, -chunk):
+                start = max(end - chunk, 0)
+                used = np.flatnonzero(self._dense[:, block + start:block + end].any(0))[::-1]
+                if used.size:
+                    keys = (np.uint64(octave) << np.uint64(52)) | (
+                        (used + start).astype(np.uint64) << np.uint64(self.dropped_bits))
+                    counts = self._dense[:, block + start + used].astype(np.int64)
+                    yield _values(keys), counts[0], counts[1]
+
+    def totals(self):
+        """(anomaly pixels, inlier pixels) counted."""
+        if self._dense is not None:
+            return tuple(int(n) for n in self._dense.sum(1, dtype=np.int64))
+        self._compact()
+        return tuple(int(n) for n in self._tables[0][1].sum(1)) if self._tables else (0, 0)
 
 
 def curves(counts):
@@ -252,24 +292,39 @@ def curves(counts):
 
 
 def curve_metrics(counts):
-    """AP, AUROC, FPR95 and FPR95_interp of a ScoreCounts (fractions; NaN where undefined)."""
-    c = curves(counts)
-    n_pos, n_neg = c['n_pos'], c['n_neg']
+    """AP, AUROC, FPR95 and FPR95_interp of a ScoreCounts (fractions; NaN where undefined),
+    summed piece by piece over ``counts.descending()``: with R_n - R_{n-1} = pos_n / P and
+    FPR_n - FPR_{n-1} = neg_n / N,
+
+        AP = sum_n pos_n / P * TP_n / (TP_n + FP_n)
+        AUROC = sum_n neg_n / N * (TP_n + TP_{n-1}) / (2 P)   (the trapezoids from (0, 0))
+    """
+    n_pos, n_neg = counts.totals()
     out = dict(AP=float('nan'), AUROC=float('nan'), FPR95=float('nan'),
                FPR95_interp=float('nan'), num_anomaly_pixels=n_pos, num_inlier_pixels=n_neg)
     if n_pos == 0:
         return out
-    recall = c['recall']
-    out['AP'] = float(np.sum(np.diff(recall, prepend=0.0) * c['precision']))
-    if n_neg == 0:
-        return out
-    tpr = np.concatenate([[0.0], recall])
-    fpr = np.concatenate([[0.0], c['fpr']])
-    out['AUROC'] = float(np.trapezoid(tpr, fpr))
-    i = int(np.argmax(tpr >= TPR_TARGET))
-    out['FPR95'] = float(fpr[i])
-    step = (TPR_TARGET - tpr[i - 1]) / (tpr[i] - tpr[i - 1])
-    out['FPR95_interp'] = float(fpr[i - 1] + step * (fpr[i] - fpr[i - 1]))
+    ap = auroc = 0.0
+    tp_before = fp_before = 0  # cumulative counts before this piece
+    for _, pos, neg in counts.descending():
+        tp = np.cumsum(pos) + tp_before
+        fp = np.cumsum(neg) + fp_before
+        ap += float(np.dot(pos, tp / (tp + fp))) / n_pos
+        if n_neg:
+            auroc += float(np.dot(neg, 2 * tp - pos)) / (2 * n_pos * n_neg)
+            reached = np.flatnonzero(tp / n_pos >= TPR_TARGET)  # as TPR is compared
+            if reached.size and np.isnan(out['FPR95']):
+                i = reached[0]
+                tpr_prev = (tp[i - 1] if i else tp_before) / n_pos
+                fpr_prev = (fp[i - 1] if i else fp_before) / n_neg
+                tpr, fpr = tp[i] / n_pos, fp[i] / n_neg
+                out['FPR95'] = float(fpr)
+                step = (TPR_TARGET - tpr_prev) / (tpr - tpr_prev)
+                out['FPR95_interp'] = float(fpr_prev + step * (fpr - fpr_prev))
+        tp_before, fp_before = int(tp[-1]), int(fp[-1])
+    out['AP'] = ap
+    if n_neg:
+        out['AUROC'] = auroc
     return out
 
 

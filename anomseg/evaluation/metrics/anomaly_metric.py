@@ -36,11 +36,13 @@ class AnomalyMetric(BaseMetric):
     Reads ``pred_anomaly`` (one field per scorer) and ``gt_anomaly`` (1 anomaly, 0 inlier, any
     other value void) of each sample; ``gt_key`` reads another packed label instead, e.g.
     ``'gt_anomaly_roi'`` (``AnomalyRegionOfInterest``): two metrics with different ``prefix``
-    then give the same scores over the whole frame and over a region of interest. Results are fractions keyed ``{scorer}/{metric}``:
+    then give the same scores over the whole frame and over a region of interest. Results are
+    fractions keyed ``{scorer}/{metric}``:
 
-    - always, exact over all pixels (``anomseg.evaluation.functional.pixel_curves``; counts per
-      distinct score, so memory does not grow with the number of frames): ``AP``, ``AUROC``,
-      ``FPR95``, ``FPR95_interp``;
+    - always, over all pixels (``anomseg.evaluation.functional.pixel_curves``: counts per
+      distinct score, exact while at most 2**20 are distinct, then in order-preserving buckets;
+      memory does not grow with the number of frames): ``AP``, ``AUROC``, ``FPR95``,
+      ``FPR95_interp``;
     - ``smiyc=True``: the SegmentMeIfYouCan evaluator's percentile-bin procedure (768 bins per
       frame; ``smiyc_curves``): ``AP_smiyc``, ``AUROC_smiyc``, ``FPR95_smiyc``, ``best_F1_smiyc``,
       ``best_F1_threshold``; ``smiyc_uniform=True`` adds its uniform-threshold variant (4096 bins)

@@ -18,6 +18,7 @@ The released Cityscapes model has K = 20 outputs: the 19 classes and a backgroun
 """
 import math
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -29,6 +30,24 @@ EPP_SCALES = (2.0, 1.5, 1.0, 0.5, 0.1)
 
 def _up(x, size):
     return F.interpolate(x, size, mode='bilinear', align_corners=True)
+
+
+def _adaptive_avg_pool(x, size):
+    """``F.adaptive_avg_pool2d``. While traced for ONNX, which cannot export adaptive pooling
+    to sizes that do not divide the input, the same average as a fixed linear map per axis:
+    output i of n averages inputs floor(i m / n) .. ceil((i + 1) m / n) - 1 of m."""
+    if not (torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()):
+        return F.adaptive_avg_pool2d(x, size)
+
+    def bins(m, n):  # built in numpy: a constant of the graph, not traced in-place writes
+        weights = np.zeros((n, m), np.float32)
+        for i in range(n):
+            start, end = (i * m) // n, -((-(i + 1) * m) // n)
+            weights[i, start:end] = 1.0 / (end - start)
+        return torch.from_numpy(weights).to(x)
+
+    h, w = (int(v) for v in x.shape[2:])
+    return bins(h, size[0]) @ x @ bins(w, size[1]).T
 
 
 class SeqCBR(nn.Sequential):
@@ -77,9 +96,9 @@ class EfficientPyramidPooling(nn.Module):
         for scale, conv in zip(EPP_SCALES, self.stages):
             size = (max(5, math.ceil(h * scale)), max(5, math.ceil(w * scale)))
             if scale > 1:
-                outs.append(F.adaptive_avg_pool2d(conv(_up(x, size)), (h, w)))
+                outs.append(_adaptive_avg_pool(conv(_up(x, size)), (h, w)))
             elif scale < 1:
-                outs.append(_up(conv(F.adaptive_avg_pool2d(x, size)), (h, w)))
+                outs.append(_up(conv(_adaptive_avg_pool(x, size)), (h, w)))
             else:
                 outs.append(conv(x))
         out = self.merge_layer(torch.cat(outs, 1))

@@ -235,3 +235,32 @@ def test_negative_zero_and_negative_scores_keep_their_order():
     values, pos, neg = ScoreCounts().update(scores, labels).table()
     assert values.tolist() == [-2.5, -1e-30, 0.0, 1e-30, 3.0]
     assert pos.tolist() == [0, 0, 1, 1, 1] and neg.tolist() == [1, 1, 1, 0, 0]
+
+
+def test_buckets_are_the_scores_float64_keys_without_their_low_bits():
+    """Against counting key(s) >> dropped_bits directly, the key being the float64 bit pattern
+    made increasing (sign bit flipped for s >= 0, all bits for s < 0)."""
+    rng = np.random.default_rng(8)
+    for trial in range(60):
+        counts = ScoreCounts(max_distinct=int(rng.choice([10, 100])),
+                             max_buckets=int(rng.choice([64, 256, 4096])))
+        scores, labels = [], []
+        for _ in range(int(rng.integers(1, 6))):
+            n = int(rng.integers(1, 300))
+            s = [rng.random(n) * 10 ** rng.uniform(-5, 3) * rng.choice([-1, 1], n),
+                 rng.integers(0, 200, n).astype(np.float64), rng.random(n).astype(np.float32),
+                 rng.normal(size=n).astype(np.float16)][trial % 4]
+            y = rng.integers(0, 2, n)
+            counts.update(s, y)
+            scores.append(s.astype(np.float64))
+            labels.append(y)
+        s, y = np.concatenate(scores), np.concatenate(labels)
+        bits = (s + 0.0).view(np.uint64)
+        keys = np.where(bits >> 63 == 1, ~bits, bits | (1 << 63)) >> np.uint64(counts.dropped_bits)
+        buckets, inverse = np.unique(keys, return_inverse=True)
+        values, pos, neg = counts.table()
+        assert np.array_equal(pos, np.bincount(inverse, y == 1, buckets.size))
+        assert np.array_equal(neg, np.bincount(inverse, y == 0, buckets.size))
+        low = buckets << np.uint64(counts.dropped_bits)  # each bucket's lowest key
+        expected = np.where(low >> 63 == 1, low & ~np.uint64(1 << 63), ~low).view(np.float64)
+        assert np.array_equal(values, expected)

@@ -1,0 +1,137 @@
+"""ONNX export of an anomaly segmentor, and inference with onnxruntime.
+
+``export_onnx`` traces the whole test-time computation at one input size: mmseg's data
+preprocessing (BGR to RGB, normalisation, padding), the network, every chosen scorer and the
+postprocessing (crop, class prediction). The graph reads a uint8 BGR image (1, 3, H, W), as
+OpenCV decodes it, and outputs ``sem_seg`` (H, W) int64 and one (H, W) float32 map per scorer,
+named as the scorer. What ``tools/infer.py`` needs to draw (scorers, classes, palette, the
+config's score range) travels in the model's metadata (``anomseg``, JSON).
+
+Mask2Former exports as the per-pixel models do: its deformable attention is traced level by level
+(``anomseg.ops.deform_attn``) into ONNX ``GridSample`` (opset 16 and later), and MaxQuery takes
+its masked maximum instead of the data-dependent loop it runs in PyTorch. The exporter is
+PyTorch's TorchScript-based one (``dynamo=False``): the ``torch.export`` one needs onnxscript and
+does not trace mmseg's data structures.
+"""
+import json
+import os
+import os.path as osp
+import tempfile
+
+import numpy as np
+import torch
+from mmseg.structures import SegDataSample
+
+from anomseg.utils.checkpoint import file_sha256
+from anomseg.version import __version__
+from .inferencer import AnomalyInferencer, FrameInference
+
+METADATA_KEY = 'anomseg'
+
+
+class _TestStep(torch.nn.Module):
+    """uint8 BGR image (1, 3, H, W) -> (sem_seg (H, W), map per scorer (H, W))."""
+
+    def __init__(self, model, shape):
+        super().__init__()
+        self.model, self.shape = model, tuple(shape)
+
+    def forward(self, image):
+        sample = SegDataSample(metainfo=dict(ori_shape=self.shape, img_shape=self.shape))
+        data = self.model.data_preprocessor(dict(inputs=[image[0]], data_samples=[sample]),
+                                            False)
+        # sizes as constants: traced from the padded tensor they would become graph values
+        (height, width), (pad_h, pad_w) = self.shape, (int(v) for v in data['inputs'].shape[2:])
+        padding = [0, pad_w - width, 0, pad_h - height]
+        data['data_samples'][0].set_metainfo(dict(pad_shape=(pad_h, pad_w), padding_size=padding,
+                                                  img_padding_size=padding))
+        out = self.model.predict(data['inputs'], data['data_samples'])[0]
+        return (out.pred_sem_seg.data[0],
+                *(out.pred_anomaly.get(name)[0] for name in self.model.scorers))
+
+
+def export_onnx(config, checkpoint, out, shape, scorer=None, opset=17, cfg_options=None):
+    """Write ``out`` (atomically): the model of ``config`` + ``checkpoint`` for uint8 BGR
+    images of ``shape`` (H, W), with the scorers of ``scorer`` (comma-separated; default the
+    config's). Returns the metadata written."""
+    height, width = (int(v) for v in shape)
+    if height < 1 or width < 1:
+        raise ValueError(f'--shape must be two positive sizes, got {shape}')
+    inferencer = AnomalyInferencer(config, checkpoint, scorer=scorer, cfg_options=cfg_options)
+    model = inferencer.model
+    meta = dict(version=__version__, config=osp.abspath(config),
+                checkpoint=osp.basename(checkpoint), checkpoint_sha256=file_sha256(checkpoint),
+                input_shape=[height, width], scorers=list(model.scorers),
+                classes=list(inferencer.classes or []), palette=inferencer.palette.tolist(),
+                score_range=list(inferencer.config_score_range or []) or None)
+    image = torch.randint(0, 256, (1, 3, height, width), dtype=torch.uint8)
+    folder = osp.dirname(osp.abspath(out))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(out)}.', suffix='.onnx', dir=folder)
+    os.close(fd)
+    try:
+        with torch.no_grad():
+            torch.onnx.export(_TestStep(model, (height, width)).eval(), (image,), tmp,
+                              input_names=['image'],
+                              output_names=['sem_seg', *model.scorers], opset_version=opset,
+                              dynamo=False)
+        import onnx
+        graph = onnx.load(tmp)
+        graph.metadata_props.add(key=METADATA_KEY, value=json.dumps(meta))
+        onnx.save(graph, tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, out)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+    return meta
+
+
+class OnnxInferencer(FrameInference):
+    """An exported model run by onnxruntime, with ``AnomalyInferencer``'s ``run`` and
+    ``__call__``. Frames must have the size the model was exported at."""
+
+    def __init__(self, model_path, threads=None):
+        import onnxruntime as ort
+        if not osp.isfile(model_path):
+            raise FileNotFoundError(f'{model_path}: no such ONNX model file')
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        try:
+            self.session = ort.InferenceSession(model_path, options,
+                                                providers=['CPUExecutionProvider'])
+        except Exception as err:  # noqa: BLE001  (onnxruntime raises its own kinds)
+            raise ValueError(f'{model_path}: not a readable ONNX model '
+                             f'({str(err).splitlines()[0]})') from None
+        meta = self.session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
+        if meta is None:
+            raise ValueError(f'{model_path}: no {METADATA_KEY!r} metadata: export the model with '
+                             'tools/deployment/export_onnx.py')
+        self.meta = json.loads(meta)
+        self.path = model_path
+        self.scorers = self.meta['scorers']
+        self.classes = self.meta['classes']
+        self.palette = np.array(self.meta['palette'], np.uint8).reshape(-1, 3)
+        self.config_score_range = self.meta['score_range']
+        self.shape = tuple(self.meta['input_shape'])
+
+    def check_frame(self, name, image):
+        if image.ndim != 3 or image.shape[2] != 3 or image.shape[:2] != self.shape:
+            raise ValueError(
+                f'{name}: a frame of shape {image.shape} does not fit {self.path}, exported for '
+                f'{self.shape[1]}x{self.shape[0]} BGR images: export it at the frames\' size '
+                f'(tools/deployment/export_onnx.py ... --shape {image.shape[0]} '
+                f'{image.shape[1] if image.ndim > 1 else ""})')
+
+    def __call__(self, images):
+        results = []
+        for i, image in enumerate(images):
+            self.check_frame(f'image {i}', image)
+            outputs = self.session.run(None, dict(image=np.ascontiguousarray(
+                image.transpose(2, 0, 1)[None])))
+            results.append(dict(scores=dict(zip(self.scorers, outputs[1:])),
+                                sem_seg=outputs[0]))
+        return results

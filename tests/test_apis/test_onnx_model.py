@@ -1,0 +1,125 @@
+"""ONNX export of the zoo's models, run by onnxruntime, against PyTorch on real frames."""
+import glob
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from anomseg.apis import AnomalyInferencer
+from tests.conftest import REPO, require_shared
+
+pytest.importorskip('onnxruntime')
+
+SHAPE = (352, 640)  # RoadAnomaly's 720x1280 halved, padded to a multiple of 32 by the models
+
+
+def zoo_models():
+    for zoo in ('cityscapes', 'camvid', 'emidec'):
+        with open(osp.join(REPO, 'checkpoints', zoo, 'models.json')) as fh:
+            models = json.load(fh)['models']
+        for name, entry in models.items():
+            if entry.get('published', True):
+                yield zoo, name, entry['config']
+
+
+ZOO = list(zoo_models())
+FAST = {('cityscapes', 'erfnet'), ('camvid', 'm2f')}
+
+
+def real_frames(count=2, shape=SHAPE):
+    paths = sorted(glob.glob(osp.join(require_shared('data', 'RoadAnomaly_jpg', 'frames'),
+                                      '*.jpg')))[:count]
+    return [cv2.resize(cv2.imread(p), shape[::-1], interpolation=cv2.INTER_AREA) for p in paths]
+
+
+def pytorch_at(config, checkpoint, shape):
+    """tools/infer.py's PyTorch path with the network at ``shape`` (no resizing)."""
+    inferencer = AnomalyInferencer(config, checkpoint)
+    for step in inferencer.pipeline.transforms:
+        if type(step).__name__ == 'Resize':
+            step.scale, step.scale_factor = shape[::-1], None
+    return inferencer
+
+
+def export(config, checkpoint, path, shape=SHAPE):
+    run = subprocess.run([sys.executable, 'tools/deployment/export_onnx.py', config, checkpoint,
+                          '--shape', *map(str, shape), '--out', str(path)], cwd=REPO,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
+@pytest.mark.parametrize('zoo,name,config', [
+    pytest.param(*m, marks=() if m[:2] in FAST else pytest.mark.slow) for m in ZOO],
+    ids=[f'{z}-{n}' for z, n, _ in ZOO])
+def test_onnx_outputs_equal_pytorch_on_real_frames(zoo, name, config, tmp_path):
+    from anomseg.apis.onnx_model import OnnxInferencer
+    checkpoint = osp.join(REPO, 'checkpoints', zoo, f'{name}.pth')
+    path = tmp_path / 'model.onnx'
+    export(osp.join(REPO, config), checkpoint, path)
+    onnx_model = OnnxInferencer(str(path))
+    torch_model = pytorch_at(osp.join(REPO, config), checkpoint, SHAPE)
+    assert onnx_model.scorers == torch_model.scorers
+    for frame in real_frames():
+        got, want = onnx_model([frame])[0], torch_model([frame])[0]
+        assert got['sem_seg'].shape == SHAPE
+        assert np.mean(got['sem_seg'] == want['sem_seg']) >= 0.999
+        for scorer in onnx_model.scorers:
+            assert got['scores'][scorer].dtype == np.float32
+            assert np.allclose(got['scores'][scorer], want['scores'][scorer], rtol=1e-4,
+                               atol=1e-4), scorer
+
+
+@pytest.fixture(scope='module')
+def small_model(tmp_path_factory):
+    path = tmp_path_factory.mktemp('onnx') / 'erfnet.onnx'
+    zoo = dict(((z, n), c) for z, n, c in ZOO)
+    export(osp.join(REPO, zoo['cityscapes', 'erfnet']),
+           osp.join(REPO, 'checkpoints', 'cityscapes', 'erfnet.pth'), path, shape=(128, 256))
+    return str(path)
+
+
+def test_infer_cli_runs_the_onnx_model_and_refuses_other_sizes(small_model, tmp_path):
+    frames = tmp_path / 'frames'
+    frames.mkdir()
+    for i, frame in enumerate(real_frames(2, (128, 256))):
+        cv2.imwrite(str(frames / f'f{i}.png'), frame)
+    run = subprocess.run([sys.executable, 'tools/infer.py', '--backend', 'onnxruntime',
+                          small_model, str(frames), '--out-dir', str(tmp_path / 'out'),
+                          '--scores', 'npy', '--scorer', 'max_logit'], cwd=REPO,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert sorted(osp.basename(p) for p in glob.glob(str(tmp_path / 'out' / 'vis' / '*'))) == \
+        ['f0.png', 'f1.png']
+    assert json.loads(run.stdout[run.stdout.index('{\n'):])['scorer'] == 'max_logit'
+    cv2.imwrite(str(frames / 'f2.png'), np.zeros((100, 256, 3), np.uint8))
+    run = subprocess.run([sys.executable, 'tools/infer.py', '--backend', 'onnxruntime',
+                          small_model, str(frames), '--out-dir', str(tmp_path / 'out2')],
+                         cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1].startswith('infer: error: f2: a frame of shape '
+                                                          '(100, 256, 3) does not fit')
+    assert 'Traceback' not in run.stderr
+
+
+def test_bad_model_files_get_a_clear_error(small_model, tmp_path):
+    import onnx
+
+    from anomseg.apis.onnx_model import OnnxInferencer
+    with pytest.raises(FileNotFoundError, match='no such ONNX model'):
+        OnnxInferencer(str(tmp_path / 'missing.onnx'))
+    (tmp_path / 'bad.onnx').write_bytes(b'not a model')
+    with pytest.raises(ValueError, match='bad.onnx: not a readable ONNX model'):
+        OnnxInferencer(str(tmp_path / 'bad.onnx'))
+    with open(small_model, 'rb') as fh:
+        (tmp_path / 'cut.onnx').write_bytes(fh.read()[:5000])
+    with pytest.raises(ValueError, match='cut.onnx: not a readable ONNX model'):
+        OnnxInferencer(str(tmp_path / 'cut.onnx'))
+    graph = onnx.load(small_model)
+    del graph.metadata_props[:]
+    onnx.save(graph, str(tmp_path / 'foreign.onnx'))
+    with pytest.raises(ValueError, match="foreign.onnx: no 'anomseg' metadata"):
+        OnnxInferencer(str(tmp_path / 'foreign.onnx'))

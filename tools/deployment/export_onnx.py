@@ -1,0 +1,45 @@
+"""Export a trained anomaly segmentor to ONNX: class prediction and anomaly maps in one graph.
+
+    python tools/deployment/export_onnx.py CONFIG CHECKPOINT --shape H W [--scorer rba,msp] \
+        [--out model.onnx] [--opset 17]
+
+The model reads uint8 BGR images of H x W (1, 3, H, W) and outputs ``sem_seg`` (H, W) and one
+(H, W) float32 map per scorer. Run it with
+``tools/infer.py --backend onnxruntime MODEL.onnx SOURCE --out-dir OUT``.
+See ``anomseg.apis.onnx_model``.
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+from mmengine.config import DictAction
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from anomseg.apis import export_onnx  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--shape', type=int, nargs=2, required=True, metavar=('H', 'W'),
+                        help='size of the images the model will read')
+    parser.add_argument('--scorer', help='scorer(s), comma-separated (default: the config\'s)')
+    parser.add_argument('--out', help='ONNX file (default: the checkpoint\'s name, .onnx)')
+    parser.add_argument('--opset', type=int, default=17)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = parser.parse_args(argv)
+    out = args.out or osp.splitext(args.checkpoint)[0] + '.onnx'
+    try:
+        meta = export_onnx(args.config, args.checkpoint, out, args.shape, scorer=args.scorer,
+                           opset=args.opset, cfg_options=args.cfg_options)
+    except (FileNotFoundError, KeyError, ValueError) as err:
+        sys.exit(f'export_onnx: error: {err}')
+    print(json.dumps({k: meta[k] for k in ('input_shape', 'scorers', 'checkpoint_sha256')}))
+    print(f'written: {out}')
+
+
+if __name__ == '__main__':
+    main()
