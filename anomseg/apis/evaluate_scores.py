@@ -12,14 +12,28 @@ SCORE_SUFFIXES = ('.npy', '.hdf5')
 
 def read_score_file(path):
     """(H, W) scores from ``.npy`` or from a SMIYC submission ``.hdf5`` (dataset ``value``),
-    keeping their dtype (the official evaluators threshold float16 maps as float16)."""
-    if path.endswith('.hdf5'):
-        import h5py
-        with h5py.File(path, 'r') as fh:
-            if 'value' not in fh:
-                raise KeyError(f'{path}: no dataset "value" (the SMIYC submission layout)')
-            return fh['value'][()]
-    return np.load(path)
+    keeping their dtype (the official evaluators threshold float16 maps as float16). A file that
+    cannot be read, or holds no 2-D map of real numbers, raises one ValueError naming it."""
+    try:
+        if path.endswith('.hdf5'):
+            import h5py
+            with h5py.File(path, 'r') as fh:
+                if 'value' not in fh:
+                    raise ValueError('no dataset "value" (the SMIYC submission layout)')
+                scores = fh['value'][()]
+        else:
+            scores = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise FileNotFoundError(f'{path}: no such score file') from None
+    except Exception as err:  # noqa: BLE001  (numpy and h5py raise many kinds on bad files)
+        raise ValueError(f'{path}: not a readable score map ({type(err).__name__}: {err})'
+                         ) from None
+    if not isinstance(scores, np.ndarray) or scores.ndim != 2 or \
+            scores.dtype.kind not in 'fiub':
+        raise ValueError(f'{path}: expected a 2-D map of real numbers, got '
+                         f'{getattr(scores, "dtype", type(scores))} of shape '
+                         f'{getattr(scores, "shape", None)}')
+    return scores
 
 
 def evaluate_score_folder(benchmark, data_root, scores_dir, unit_map='auto', **dataset_options):

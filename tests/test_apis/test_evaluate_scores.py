@@ -109,3 +109,54 @@ def test_maps_of_any_range_are_evaluated_as_tools_test_does(tmp_path):
     explicit = evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 'wide'),
                                      unit_map='arctan')
     assert {k: v for k, v in got.items() if k != 'dataset'} == explicit
+
+
+def valid_score_files(folder):
+    """A float16 .npy and a SMIYC .hdf5 map, as bytes."""
+    import io
+    scores = np.linspace(0, 1, 48, dtype=np.float16).reshape(6, 8)
+    buf = io.BytesIO()
+    np.save(buf, scores)
+    with h5py.File(osp.join(folder, 'seed.hdf5'), 'w') as fh:
+        fh.create_dataset('value', data=scores, compression='gzip')
+    with open(osp.join(folder, 'seed.hdf5'), 'rb') as fh:
+        return {'.npy': buf.getvalue(), '.hdf5': fh.read()}
+
+
+def test_malformed_score_files_get_our_error_only(tmp_path):
+    """Fuzz: truncated, bit-flipped and spliced score files either load as a 2-D real map or
+    raise one ValueError naming the file; nothing else escapes."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from anomseg.apis.evaluate_scores import read_score_file
+    seeds = valid_score_files(str(tmp_path))
+
+    @settings(max_examples=200, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.sampled_from(sorted(seeds)), st.data())
+    def check(suffix, data):
+        raw = bytearray(seeds[suffix])
+        for _ in range(data.draw(st.integers(0, 4))):
+            at = data.draw(st.integers(0, len(raw) - 1))
+            raw[at] = data.draw(st.integers(0, 255))
+        raw = raw[:data.draw(st.integers(0, len(raw)))]
+        path = str(tmp_path / f'fuzz{suffix}')
+        with open(path, 'wb') as fh:
+            fh.write(raw)
+        try:
+            scores = read_score_file(path)
+        except ValueError as err:
+            assert str(err).startswith(path + ':')
+        else:
+            assert scores.ndim == 2 and scores.dtype.kind in 'fiub'
+
+    check()
+    np.save(tmp_path / 'objects.npy', np.array([{'a': 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match='objects.npy: not a readable score map'):
+        read_score_file(str(tmp_path / 'objects.npy'))
+    np.save(tmp_path / 'cube.npy', np.zeros((2, 3, 4)))
+    with pytest.raises(ValueError, match=r'cube.npy: expected a 2-D map .* \(2, 3, 4\)'):
+        read_score_file(str(tmp_path / 'cube.npy'))
+    with pytest.raises(FileNotFoundError, match='missing.npy: no such score file'):
+        read_score_file(str(tmp_path / 'missing.npy'))

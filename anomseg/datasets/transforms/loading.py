@@ -37,8 +37,7 @@ class LoadAnomalyAnnotations(BaseTransform):
             raise KeyError(f'{results.get("img_path", "a sample")}: no {self.path_key!r} to read '
                            f'anomaly labels from')
         path = results[self.path_key]
-        label = mmcv.imfrombytes(fileio.get(path, backend_args=self.backend_args),
-                                 flag='unchanged', backend=self.imdecode_backend)
+        label = self._decode(path)
         if label is None or label.ndim != 2:
             raise ValueError(f'{path}: expected a single-channel label image, got '
                              f'{None if label is None else label.shape}')
@@ -55,9 +54,7 @@ class LoadAnomalyAnnotations(BaseTransform):
         results['gt_anomaly_map'] = label.astype(np.uint8)
         results.setdefault('seg_fields', []).append('gt_anomaly_map')
         if self.with_instances and results.get('instance_map_path'):
-            ids = mmcv.imfrombytes(fileio.get(results['instance_map_path'],
-                                              backend_args=self.backend_args),
-                                   flag='unchanged', backend=self.imdecode_backend)
+            ids = self._decode(results['instance_map_path'])
             if ids is None or ids.shape != label.shape:
                 raise ValueError(f'{results["instance_map_path"]}: expected an instance map of '
                                  f'shape {label.shape}')
@@ -66,6 +63,18 @@ class LoadAnomalyAnnotations(BaseTransform):
             results['gt_anomaly_instances'] = np.where(ids > 0, ids + offset, 0).astype(np.int32)
             results['seg_fields'].append('gt_anomaly_instances')
         return results
+
+    def _decode(self, path):
+        """The image at ``path`` as stored; a file that cannot be read or decoded (missing,
+        truncated, not an image) raises one error naming it."""
+        try:
+            return mmcv.imfrombytes(fileio.get(path, backend_args=self.backend_args),
+                                    flag='unchanged', backend=self.imdecode_backend)
+        except FileNotFoundError:
+            raise FileNotFoundError(f'{path}: no such label file') from None
+        except Exception as err:  # noqa: BLE001  (decoders raise OSError, SyntaxError, ...)
+            raise ValueError(f'{path}: not a readable label image '
+                             f'({type(err).__name__}: {err})') from None
 
     def __repr__(self):
         return (f'{self.__class__.__name__}(label_map={self.label_map}, '

@@ -56,3 +56,37 @@ def test_road_anomaly_instance_labels_become_cityscapes_ids():
     assert set(np.unique(ids).tolist()) - {0} and min(set(np.unique(ids).tolist()) - {0}) >= 1001
     packed = PackAnomalySegInputs()(dict(out, img=np.zeros(ids.shape + (3,), np.uint8)))
     assert np.array_equal(packed['data_samples'].gt_anomaly_instances.data[0].numpy(), ids)
+
+
+def test_malformed_label_files_get_our_error_only(tmp_path):
+    """Fuzz: truncated, bit-flipped label PNGs either decode to valid labels or raise one
+    ValueError naming the file; nothing else escapes (PIL raises SyntaxError on some)."""
+    import cv2
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from anomseg.datasets.transforms import LoadAnomalyAnnotations
+    labels = np.zeros((12, 16), np.uint8)
+    labels[3:7, 4:9], labels[0] = 1, 255
+    seed = cv2.imencode('.png', labels)[1].tobytes()
+    load = LoadAnomalyAnnotations()
+
+    @settings(max_examples=200, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.data())
+    def check(data):
+        raw = bytearray(seed)
+        for _ in range(data.draw(st.integers(0, 4))):
+            raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+        raw = raw[:data.draw(st.integers(0, len(raw)))]
+        path = str(tmp_path / 'fuzz_labels.png')
+        with open(path, 'wb') as fh:
+            fh.write(raw)
+        try:
+            out = load(dict(img_path='frame.png', seg_map_path=path))
+        except ValueError as err:
+            assert str(err).startswith(path + ':')
+        else:
+            assert set(np.unique(out['gt_anomaly_map'])) <= {0, 1, 255}
+
+    check()
