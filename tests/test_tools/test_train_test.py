@@ -89,3 +89,30 @@ def test_mask2former_lite_train_test_compares_rba_and_msp(tiny_synthroad, tmp_pa
     metrics = json.load(open(osp.join(work, 'metrics.json')))
     assert {k.split('/')[0] for k in metrics} == {'rba', 'msp', 'maxquery'}
     assert 'rba' in log and len(os.listdir(tmp_path / 'show')) == 3
+
+
+@pytest.mark.slow
+def test_same_seed_trains_bitwise_identical_and_tests_identically(tiny_synthroad, tmp_path):
+    """Two CPU trainings with the config's seed end with equal weights and optimiser state,
+    bit for bit; tools/test.py gives the same metrics twice and with two loader workers."""
+    import torch
+    opts = FAST + synthroad_options(tiny_synthroad)
+    states = []
+    for run in ('a', 'b'):
+        run_tool('tools/train.py', SYNTHROAD_CFG, '--work-dir', str(tmp_path / run),
+                 '--cfg-options', *opts)
+        states.append(torch.load(tmp_path / run / 'iter_2.pth', weights_only=False))
+    a, b = states
+    assert a['state_dict'].keys() == b['state_dict'].keys()
+    assert all(torch.equal(a['state_dict'][k], b['state_dict'][k]) for k in a['state_dict'])
+    moments = [[t for s in ckpt['optimizer']['state'].values() for t in s.values()
+                if torch.is_tensor(t)] for ckpt in states]
+    assert moments[0] and all(torch.equal(x, y) for x, y in zip(*moments))
+    metrics = []
+    for run, workers in (('t1', 0), ('t2', 0), ('t3', 2)):
+        run_tool('tools/test.py', SYNTHROAD_CFG, str(tmp_path / 'a' / 'iter_2.pth'),
+                 '--work-dir', str(tmp_path / run), '--cfg-options', *opts,
+                 f'test_dataloader.num_workers={workers}')
+        with open(tmp_path / run / 'metrics.json') as fh:
+            metrics.append(json.load(fh))
+    assert metrics[0] == metrics[1] == metrics[2]
