@@ -119,12 +119,11 @@ class OnnxInferencer(FrameInference):
         self.shape = tuple(self.meta['input_shape'])
 
     def check_frame(self, name, image):
-        if image.ndim != 3 or image.shape[2] != 3 or image.shape[:2] != self.shape:
+        if image.shape != self.shape + (3,):
             raise ValueError(
                 f'{name}: a frame of shape {image.shape} does not fit {self.path}, exported for '
                 f'{self.shape[1]}x{self.shape[0]} BGR images: export it at the frames\' size '
-                f'(tools/deployment/export_onnx.py ... --shape {image.shape[0]} '
-                f'{image.shape[1] if image.ndim > 1 else ""})')
+                f'(tools/deployment/export_onnx.py ... --shape H W)')
 
     def __call__(self, images):
         results = []

@@ -104,10 +104,9 @@ class ScoreCounts:
         self._tables = []  # exact: (keys ascending, counts (2, n)), merged lazily
         self._merged_size = self._pending_size = 0
         # bucketed: one block of 2**(52 - dropped_bits) buckets per octave (sign and exponent,
-        # the key's top 12 bits) in use; block k of _dense holds octave _octaves[k]
+        # the key's top 12 bits) in use, in the order the octaves came
         self._dense = None
         self._block = np.full(1 << 12, -1, np.int64)  # octave -> its block, -1: none yet
-        self._octaves = []
         self._total = 0  # pixels counted into _dense, which is uint32 while that fits
 
     def update(self, scores, labels):
@@ -195,17 +194,16 @@ class ScoreCounts:
         """Give each octave a block, dropping the fewest further bits (summing neighbouring
         buckets) so that all blocks hold at most max_buckets buckets."""
         new = [o for o in octaves if self._block[o] < 0]
+        used = int(np.count_nonzero(self._block >= 0))
         bits = max(self.dropped_bits, min_bits)
-        while (len(self._octaves) + len(new)) << (52 - bits) > self.max_buckets:
+        while (used + len(new)) << (52 - bits) > self.max_buckets:
             bits += 1
         if bits > self.dropped_bits:
             merged = 1 << (bits - self.dropped_bits)
             self._dense = self._dense.reshape(2, -1, merged).sum(-1, dtype=self._dense.dtype)
             self.dropped_bits = bits
         if new:
-            for octave in new:
-                self._block[octave] = len(self._octaves)
-                self._octaves.append(octave)
+            self._block[new] = np.arange(used, used + len(new))
             self._dense = np.concatenate([self._dense, np.zeros(
                 (2, len(new) << (52 - bits)), self._dense.dtype)], axis=1)
 
@@ -231,7 +229,7 @@ class ScoreCounts:
 
     def _to_buckets(self, min_bits):
         self._dense = np.zeros((2, 0), np.uint32)
-        self.dropped_bits = max(min_bits, 52 - (self.max_buckets.bit_length() - 1))
+        self.dropped_bits = min_bits  # _make_room drops what the octaves in use need
         tables, self._tables = self._tables, []
         self._merged_size = 0
         if tables:
@@ -258,7 +256,7 @@ class ScoreCounts:
                     yield _values(keys[part])[::-1], counts[0, part][::-1], counts[1, part][::-1]
             return
         width = 52 - self.dropped_bits
-        for octave in sorted(self._octaves, reverse=True):
+        for octave in np.flatnonzero(self._block >= 0)[::-1]:
             block = self._block[octave] << width
             for end in range(1 << width, 0, -chunk):
                 start = max(end - chunk, 0)

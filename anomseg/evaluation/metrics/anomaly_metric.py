@@ -188,13 +188,14 @@ class AnomalyMetric(BaseMetric):
 
     def _unit_parts(self, stem, name, pos, neg):
         """The scores the SMIYC procedures read, still sorted: as they are, or through
-        ``unit_map`` (for ``'auto'`` chosen on the scorer's first frame: as they are if that
-        frame lies in [0, 1], else arctan)."""
-        if name not in self._unit:
-            ends = [v for p in (pos, neg) if p.size for v in (p[0], p[-1])]
+        ``unit_map`` (for ``'auto'`` chosen on the scorer's first frame with labelled pixels: as
+        they are if that frame lies in [0, 1], else arctan)."""
+        ends = [v for p in (pos, neg) if p.size for v in (p[0], p[-1])]
+        if name not in self._unit and ends:  # a frame without labelled pixels decides nothing
             self._unit[name] = self.unit_map if self.unit_map != 'auto' else (
                 None if all(0 <= v <= 1 for v in ends) else 'arctan')
-        forward = UNIT_MAPS[self._unit[name]][0]
+        forward = UNIT_MAPS[self._unit.get(name, self.unit_map if self.unit_map != 'auto'
+                                            else None)][0]
         unit = forward(pos), forward(neg)
         for part in unit:
             if part.size and (part[0] < 0 or part[-1] > 1):

@@ -226,3 +226,29 @@ def test_anomalous_frames_only_leaves_out_frames_without_anomaly_pixels():
     keep = labels < 255
     assert got['s/AP'] == pytest.approx(
         average_precision_score(labels[keep] == 1, scores[keep]), abs=1e-12)
+
+
+def test_auto_unit_map_is_chosen_on_the_first_frame_with_labelled_pixels():
+    """An all-void first frame does not decide: wide maps after it are binned through arctan,
+    as with unit_map='arctan'; [0, 1] maps stay as they are."""
+    import numpy as np
+
+    from anomseg.evaluation.metrics import AnomalyMetric
+    rng = np.random.default_rng(0)
+    frames = [(np.full((6, 7), 255, np.uint8), rng.random((6, 7)) * 9)]
+    for _ in range(3):
+        labels = rng.choice([0, 1, 255], (6, 7), p=[0.6, 0.3, 0.1]).astype(np.uint8)
+        frames.append((labels, rng.random((6, 7)) * 9 + 2 * (labels == 1)))
+    results = {}
+    for unit_map in ('auto', 'arctan'):
+        metric = AnomalyMetric(smiyc=True, unit_map=unit_map)
+        for i, (labels, scores) in enumerate(frames):
+            metric.add(str(i), labels, {'s': scores})
+        results[unit_map] = metric.evaluate()
+    assert results['auto'] == results['arctan']
+    narrow = AnomalyMetric(smiyc=True, unit_map='auto')
+    plain = AnomalyMetric(smiyc=True, unit_map=None)
+    for i, (labels, scores) in enumerate(frames):
+        for metric in (narrow, plain):
+            metric.add(str(i), labels, {'s': scores / 11})
+    assert narrow.evaluate() == plain.evaluate()
