@@ -1,5 +1,7 @@
-# make demo   install if needed, then the quickstart: SynthRoad -> train -> anomaly eval + heatmaps
-# make test   install if needed, then the whole test suite (what CI runs)
+# make demo        install if needed, then the released Cityscapes ERFNet on the real RoadAnomaly
+#                  frames: metrics beside the published ones, heatmaps, report.html (no training)
+# make quickstart  install if needed, then SynthRoad -> train -> anomaly eval + heatmaps
+# make test        install if needed, then the whole test suite (what CI runs)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,7 +21,7 @@ export MALLOC_MMAP_THRESHOLD_ ?= 4294967296
 export MALLOC_TRIM_THRESHOLD_ ?= 68719476736
 export MALLOC_TOP_PAD_ ?= 1073741824
 
-.PHONY: install demo test test-fast pretrain assets gpu-check
+.PHONY: install demo quickstart test test-fast pretrain assets gpu-check
 
 install: $(STAMP)
 
@@ -49,7 +51,7 @@ pretrain: $(PRETRAIN)
 
 # The public files the demo needs: from $ANOMSEG_SHARED, the cache ($ANOMSEG_DATA), or downloaded
 # from their official addresses (tools/fetch_assets.py; `make assets ASSETS=camvid-zoo` for more).
-ASSETS ?= demo
+ASSETS ?= demo quickstart
 assets: install
 	$(PY) tools/fetch_assets.py $(ASSETS)
 
@@ -57,7 +59,10 @@ $(PRETRAIN): | install
 	src=$$($(PY) tools/fetch_assets.py mobilenet_v2 --print-path) && \
 		$(PY) tools/model_converters/mobilenetv2_torchvision2mmseg.py "$$src" $@
 
-demo: install $(PRETRAIN)
+demo: install
+	$(PY) tools/demo.py
+
+quickstart: install $(PRETRAIN)
 	$(PY) tools/quickstart.py
 
 test: install

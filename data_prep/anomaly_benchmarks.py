@@ -17,7 +17,6 @@ import argparse
 import os
 import os.path as osp
 import shutil
-import sys
 
 import cv2
 import numpy as np
@@ -27,6 +26,8 @@ from anomseg.apis import add_benchmark_arguments, benchmark_options
 from anomseg.datasets.benchmarks import build_benchmark, frame_id
 from anomseg.datasets.transforms import LoadAnomalyAnnotations
 from anomseg.utils import atomic_output_dir, check_new_output_dir
+from anomseg.utils.cli import add_debug_argument, cli
+from anomseg.utils.image_files import check_image_file
 
 
 def convert(name, src, dst, **options):
@@ -41,7 +42,8 @@ def convert(name, src, dst, **options):
             problems.append(f'{info.get("img_path")}: image missing')
             continue
         try:
-            loaded = load(dict(info))
+            shape = check_image_file(info['img_path'])
+            loaded = load(dict(info, ori_shape=shape))
             label = loaded['gt_anomaly_map']
         except (OSError, ValueError) as err:
             problems.append(str(err))
@@ -65,16 +67,14 @@ def convert(name, src, dst, **options):
     return len(frames)
 
 
+@cli('anomaly_benchmarks.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     add_benchmark_arguments(parser, '--src', 'the official download')
     parser.add_argument('--dst', required=True, help='new folder for the normalised layout')
-    args = parser.parse_args(argv)
+    args = add_debug_argument(parser).parse_args(argv)
     register_all_modules(init_default_scope=True)
-    try:
-        count = convert(args.dataset, args.data_root, args.dst, **benchmark_options(args))
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        sys.exit(f'anomaly_benchmarks: error: {err}')
+    count = convert(args.dataset, args.data_root, args.dst, **benchmark_options(args))
     print(f'{args.dst}: {count} frames ({args.dataset}), read with '
           f"dict(type='SMIYCDataset', data_root='{args.dst}', img_suffix=...)")
 

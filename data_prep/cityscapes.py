@@ -10,12 +10,13 @@ import glob
 import os
 import os.path as osp
 import shutil
-import sys
 
 import cv2
 import numpy as np
 
 from anomseg.utils import atomic_output_dir, check_new_output_dir
+from anomseg.utils.cli import add_debug_argument, cli
+from anomseg.utils.image_files import check_image_file
 
 # labelId -> trainId of cityscapesScripts' labels.py (ids without a train class -> 255).
 TRAIN_IDS = {7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11,
@@ -45,9 +46,19 @@ def convert(src, dst, copy_images=False):
         if not osp.isfile(image):
             problems.append(f'{image}: image missing for {label}')
             continue
+        try:
+            shape = check_image_file(image)
+            check_image_file(label, 'label')
+        except ValueError as err:
+            problems.append(str(err))
+            continue
         ids = cv2.imread(label, cv2.IMREAD_UNCHANGED)
         if ids is None or ids.ndim != 2:
             problems.append(f'{label}: not a single-channel label image')
+            continue
+        if ids.shape != shape:
+            problems.append(f'{label}: label of size {ids.shape[1]}x{ids.shape[0]} for an '
+                            f'image of {shape[1]}x{shape[0]} ({image})')
             continue
         bad = np.setdiff1d(np.unique(ids), LABEL_IDS)
         if bad.size:
@@ -77,17 +88,15 @@ def convert(src, dst, copy_images=False):
     return counts
 
 
+@cli('cityscapes.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--src', required=True,
                         help='the official download (leftImg8bit/, gtFine/)')
     parser.add_argument('--dst', required=True, help='new folder for mmseg')
     parser.add_argument('--copy', action='store_true', help='copy images instead of linking')
-    args = parser.parse_args(argv)
-    try:
-        counts = convert(args.src, args.dst, args.copy)
-    except ValueError as err:
-        sys.exit(f'cityscapes: error: {err}')
+    args = add_debug_argument(parser).parse_args(argv)
+    counts = convert(args.src, args.dst, args.copy)
     print(f'{args.dst}: ' + ', '.join(f'{n} {split}' for split, n in sorted(counts.items())))
 
 

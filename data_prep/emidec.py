@@ -36,6 +36,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from anomseg.datasets.emidec import (EMIDEC_CLASSES, check_slice,  # noqa: E402
                                      emidec_slices)
+from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 from anomseg.utils.io import atomic_output_dir, check_new_output_dir  # noqa: E402
 from data_prep.msd import SPLITS, split_cases, to_uint8  # noqa: E402
 
@@ -143,6 +144,7 @@ def split(root, out, seed=0, fractions=(0.5, 0.1, 0.4)):
     return splits, strata
 
 
+@cli('emidec.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = parser.add_subparsers(dest='command', required=True)
@@ -156,19 +158,18 @@ def main(argv=None):
     spl.add_argument('--seed', type=int, default=0)
     spl.add_argument('--fractions', type=float, nargs=3, default=(0.5, 0.1, 0.4),
                      metavar=('TRAIN', 'VAL', 'TEST'), help='per stratum')
+    for p in (conv, spl):
+        add_debug_argument(p)
     args = parser.parse_args(argv)
-    try:
-        if args.command == 'convert':
-            count = convert(args.src, args.out, args.size)
-            print(f'{count} slices written to {args.out}')
-        else:
-            splits, strata = split(args.root, args.out, args.seed, tuple(args.fractions))
-            for name, patients in splits.items():
-                kinds = [sum(strata[p] == i for p in patients) for i in range(len(STRATA))]
-                print(f'{name}: {len(patients)} patients (' + ', '.join(
-                    f'{k} {s}' for k, s in zip(kinds, STRATA)) + f') -> {args.out}/{name}.txt')
-    except (FileNotFoundError, ValueError) as err:
-        raise SystemExit(f'emidec.py: error: {err}')
+    if args.command == 'convert':
+        count = convert(args.src, args.out, args.size)
+        print(f'{count} slices written to {args.out}')
+    else:
+        splits, strata = split(args.root, args.out, args.seed, tuple(args.fractions))
+        for name, patients in splits.items():
+            kinds = [sum(strata[p] == i for p in patients) for i in range(len(STRATA))]
+            print(f'{name}: {len(patients)} patients (' + ', '.join(
+                f'{k} {s}' for k, s in zip(kinds, STRATA)) + f') -> {args.out}/{name}.txt')
 
 
 if __name__ == '__main__':

@@ -41,6 +41,7 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 from anomseg.utils.io import atomic_output_dir, check_new_output_dir  # noqa: E402
 
 SPLITS = ('train', 'val', 'test')
@@ -49,12 +50,12 @@ SPLITS = ('train', 'val', 'test')
 def load_canonical(path):
     """(volume as float32 in RAS+ axis order, voxel sizes (3,)) of a NIfTI file."""
     import nibabel as nib
-    try:
+    try:  # reading the data too: a truncated file fails only then
         image = nib.as_closest_canonical(nib.load(path))
+        return np.asarray(image.dataobj, np.float32), np.asarray(image.header.get_zooms()[:3],
+                                                                 np.float64)
     except Exception as err:  # nibabel raises several types for broken files
         raise ValueError(f'{path}: not a readable NIfTI volume ({err})') from None
-    return np.asarray(image.dataobj, np.float32), np.asarray(image.header.get_zooms()[:3],
-                                                             np.float64)
 
 
 def to_uint8(volume, window=None, percentiles=(0.5, 99.5)):
@@ -212,6 +213,7 @@ def parse_mapping(items):
     return out
 
 
+@cli('msd.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--task', required=True, help='MSD task folder (with dataset.json)')
@@ -231,7 +233,7 @@ def main(argv=None):
     parser.add_argument('--body-threshold', type=float, default=-500.0)
     parser.add_argument('--fractions', type=float, nargs=3, default=(0.7, 0.1, 0.2))
     parser.add_argument('--seed', type=int, default=0)
-    args = parser.parse_args(argv)
+    args = add_debug_argument(parser).parse_args(argv)
     inlier = parse_mapping(args.inlier)
     if max(inlier.values()) >= len(args.classes):
         parser.error(f'--classes names {len(args.classes)} classes but --inlier maps to '

@@ -42,6 +42,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from anomseg.datasets.ood_bank import BANK_FORMAT, BANK_INDEX  # noqa: E402
 from anomseg.datasets.transforms import random_blob  # noqa: E402
 from anomseg.utils import atomic_output_dir, check_new_output_dir  # noqa: E402
+from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
+from anomseg.utils.image_files import check_image_file  # noqa: E402
 
 COCO_INLIER_OVERLAP = ('person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck',
                        'traffic light', 'stop sign')
@@ -104,6 +106,10 @@ def coco_objects(ann_file, image_dir, exclude=COCO_INLIER_OVERLAP, min_area=1000
     if missing:
         raise FileNotFoundError(f'{image_dir}: {len(missing)} images named in {ann_file} are '
                                 f'missing, e.g. {missing[0]}')
+    for im in {images[a['image_id']]['id']: images[a['image_id']] for a in kept}.values():
+        path = osp.join(image_dir, im['file_name'])
+        if check_image_file(path) != (im['height'], im['width']):
+            raise ValueError(f'{path}: not {im["width"]}x{im["height"]} as {ann_file} says')
     for ann in kept:
         im = images[ann['image_id']]
         seg = ann['segmentation']
@@ -132,6 +138,12 @@ def ade20k_objects(root, num_classes=20, classes=None, min_area=1000, seed=0):
     if missing:
         raise FileNotFoundError(f'{missing[0]}: its image {missing[0][:-8]}.jpg is missing '
                                 f'({len(missing)} in all)')
+    for path in seg_files:
+        image = path[:-len('_seg.png')] + '.jpg'
+        seg_shape = check_image_file(path, 'segmentation')
+        if check_image_file(image) != seg_shape:
+            raise ValueError(f'{path}: segmentation of size {seg_shape[1]}x{seg_shape[0]} '
+                             f'does not match its image {image}')
 
     def decode(path):
         seg = cv2.imread(path, cv2.IMREAD_COLOR)
@@ -200,6 +212,7 @@ def skimage_objects(num_objects=200, min_size=40, max_size=160, seed=0):
             yield obj, mask, f'{photo}-{kind}', f'skimage.data.{photo}'
 
 
+@cli('ood_bank.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = parser.add_subparsers(dest='source', required=True)
@@ -209,6 +222,7 @@ def main(argv=None):
         p.add_argument('--seed', type=int, default=0)
         if name != 'skimage':
             p.add_argument('--min-area', type=int, default=1000, help='pixels')
+        add_debug_argument(p)
     coco = sub.choices['coco']
     coco.add_argument('--ann', required=True, help='COCO instances_*.json')
     coco.add_argument('--images', required=True, help='the matching image folder')
@@ -222,6 +236,8 @@ def main(argv=None):
     skim = sub.choices['skimage']
     skim.add_argument('--num-objects', type=int, default=200)
     args = parser.parse_args(argv)
+    check_new_output_dir({'coco': args.images if args.source == 'coco' else None,
+                          'ade20k': getattr(args, 'root', None)}.get(args.source), args.out)
     if args.source == 'coco':
         objects = coco_objects(args.ann, args.images, tuple(args.exclude), args.min_area,
                                args.max_objects, args.seed)

@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -43,7 +42,8 @@ import cv2
 import numpy as np
 
 from anomseg.datasets.synthroad import SYNTHROAD_CLASSES, SYNTHROAD_PALETTE
-from anomseg.utils import atomic_output_dir
+from anomseg.utils import atomic_output_dir, check_output_writable
+from anomseg.utils.cli import add_debug_argument, cli
 
 CLASSES, PALETTE = SYNTHROAD_CLASSES, SYNTHROAD_PALETTE
 ROAD, SIDEWALK, BUILDING, POLE, SIGN, VEGETATION, SKY, PERSON, CAR = range(len(CLASSES))
@@ -485,6 +485,7 @@ def generate(out_dir, seed=0, height=256, width=512, num_train=300, num_val=50, 
         if meta[name] < 0:
             raise ValueError(f'--{name.replace("_", "-")} must be >= 0, got {meta[name]}')
     meta_path = osp.join(out_dir, 'meta.json')
+    check_output_writable(out_dir)
     if osp.exists(out_dir):
         if osp.isfile(meta_path):
             with open(meta_path) as fh:
@@ -560,17 +561,15 @@ def parse_args(argv=None):
     parser.add_argument('--num-sequence', type=int, default=80)
     parser.add_argument('--workers', type=int, default=None,
                         help='processes to render with (default: one per CPU core)')
-    return parser.parse_args(argv)
+    return add_debug_argument(parser).parse_args(argv)
 
 
+@cli('synthroad.py')
 def main(argv=None):
     args = parse_args(argv)
     start = time.time()
-    try:
-        generate(args.out_dir, args.seed, args.height, args.width, args.num_train, args.num_val,
-                 args.num_anomaly, args.num_sequence, args.workers)
-    except ValueError as err:
-        sys.exit(f'synthroad: error: {err}')
+    generate(args.out_dir, args.seed, args.height, args.width, args.num_train, args.num_val,
+             args.num_anomaly, args.num_sequence, args.workers)
     print(f'synthroad: dataset ready in {args.out_dir} ({time.time() - start:.1f} s)')
 
 

@@ -51,3 +51,27 @@ def mmseg_pretrain(tmp_path_factory):
                                              'mobilenetv2_torchvision2mmseg.py'), src, dst],
                    check=True, cwd=REPO)
     return dst
+
+
+@pytest.fixture(scope='session')
+def server():
+    """Runs entry points as processes without their import time (``tests.forkserver``)."""
+    from tests.forkserver import ForkServer
+    srv = ForkServer(REPO)
+    yield srv
+    srv.close()
+
+
+@pytest.fixture(scope='session')
+def assets(tiny_synthroad, tmp_path_factory):
+    """The tiny SynthRoad and a randomly initialised checkpoint of its DeepLabV3+ config."""
+    import torch
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'deeplabv3plus',
+                                   'deeplabv3plus_mnv2_1k_synthroad-256x256.py'))
+    cfg.model.backbone.init_cfg = None
+    torch.manual_seed(0)
+    path = str(tmp_path_factory.mktemp('ckpt') / 'model.pth')
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
+    return dict(synthroad=tiny_synthroad, checkpoint=path)

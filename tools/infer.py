@@ -11,18 +11,20 @@ was exported at; --scorer picks the drawn one of its scorers; --device, --cfg-op
 --batch-size do not apply).
 
 Writes OUT/vis/NAME.png (heatmap with colour bar beside the class prediction), OUT/scores/ and,
-for a video, OUT/SOURCE_anomaly.mp4 at the source frame rate. See ``AnomalyInferencer.run``.
+for a video, OUT/SOURCE_anomaly.mp4 at the source frame rate; OUT/summary.json last, so a folder
+without it holds an interrupted run. See ``AnomalyInferencer.run``. A bad input stops the run
+before the model loads, with one line naming it (exit code 2; --debug for the traceback).
 """
 import argparse
 import json
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
-
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from anomseg.apis import AnomalyInferencer, OnnxInferencer  # noqa: E402
+from anomseg.apis import AnomalyInferencer, OnnxInferencer, open_frames  # noqa: E402
+from anomseg.utils import check_output_writable, check_outside  # noqa: E402
+from anomseg.utils.cli import ConfigOptions, add_debug_argument, cli  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -51,31 +53,31 @@ def parse_args(argv=None):
     parser.add_argument('--display-window', type=float, nargs=2, metavar=('LOW', 'HIGH'),
                         help='grey-level window of the displayed image (medical slices)')
     parser.add_argument('--no-video', action='store_true', help='PNG frames instead of an MP4')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptions,
                         help='key=value overrides of the config')
-    return parser.parse_args(argv)
+    return add_debug_argument(parser).parse_args(argv)
 
-
+@cli('infer.py')
 def main(argv=None):
     args = parse_args(argv)
-    try:
-        if args.backend == 'onnxruntime':
-            inferencer = OnnxInferencer(args.model)
-            scorer = args.scorer.split(',')[0] if args.scorer else None
-        else:
-            inferencer = AnomalyInferencer(args.config, args.checkpoint, device=args.device,
-                                           scorer=args.scorer, cfg_options=args.cfg_options)
-            scorer = None
-        summary = inferencer.run(args.source, args.out_dir, scorer=scorer, scores=args.scores,
-                                 semantic=not args.no_semantic, video=not args.no_video,
-                                 temporal_smoothing=args.temporal_smoothing,
-                                 score_range=args.score_range,
-                                 per_frame_range=args.per_frame_range,
-                                 batch_size=args.batch_size, display_window=args.display_window)
-    except (FileNotFoundError, KeyError, ValueError) as err:
-        sys.exit(f'infer: error: {err}')
+    open_frames(args.source)  # the source and the output folder are checked before the model
+    if osp.isdir(args.source):
+        check_outside([args.source], args.out_dir, 'output folder')
+    check_output_writable(args.out_dir)
+    if args.backend == 'onnxruntime':
+        inferencer = OnnxInferencer(args.model)
+        scorer = args.scorer.split(',')[0] if args.scorer else None
+    else:
+        inferencer = AnomalyInferencer(args.config, args.checkpoint, device=args.device,
+                                       scorer=args.scorer, cfg_options=args.cfg_options)
+        scorer = None
+    summary = inferencer.run(args.source, args.out_dir, scorer=scorer, scores=args.scores,
+                             semantic=not args.no_semantic, video=not args.no_video,
+                             temporal_smoothing=args.temporal_smoothing,
+                             score_range=args.score_range,
+                             per_frame_range=args.per_frame_range,
+                             batch_size=args.batch_size, display_window=args.display_window)
     print(json.dumps(summary, indent=1))
-
 
 if __name__ == '__main__':
     main()

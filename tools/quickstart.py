@@ -1,4 +1,4 @@
-"""The quickstart behind `make demo`: render SynthRoad, train Mask2Former-lite (MobileNetV2,
+"""The training quickstart behind `make quickstart`: render SynthRoad, train Mask2Former-lite (MobileNetV2,
 ImageNet init) on its inlier classes, then score every pixel of the anomaly split for "unknown
 object" with RbA, max-softmax and the other scorers, all from one forward pass.
 
@@ -20,11 +20,11 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # for data_prep
 
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from anomseg.apis import apply_test_options, load_config  # noqa: E402
 from anomseg.utils import write_json_atomic  # noqa: E402
+from anomseg.utils.cli import ConfigOptions  # noqa: E402
 from data_prep.synthroad import generate  # noqa: E402
 
 CONFIG = 'configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py'
@@ -34,7 +34,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--data-root', default='data/synthroad')
     parser.add_argument('--work-dir', default='work_dirs/quickstart')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptions, default={},
                         help='key=value overrides (e.g. train_cfg.max_iters=200)')
     args = parser.parse_args(argv)
     start = time.time()
@@ -72,7 +72,6 @@ def main(argv=None):
               f'AUROC {100 * metrics[name + "/AUROC"]:5.1f}%')
     print(f'metrics:  {path}\nheatmaps: {heatmaps}/\ncheckpoint: {checkpoint}\n'
           f'done in {time.time() - start:.0f} s')
-
 
 if __name__ == '__main__':
     main()

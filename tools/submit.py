@@ -8,6 +8,9 @@
 SMIYC: OUT/anomaly_p/NAME/SPLIT/<frame>.hdf5 and OUT/NAME_SPLIT.zip (upload the zip).
 OoDIS: OUT/submission/<benchmark>/..., OUT/<benchmark>_results.json (COCO results) and
 OUT/oodis_submission.zip. Fishyscapes runs as a container: tools/submission/fishyscapes_entry.py.
+OUT is assembled in a temporary folder beside it and appears only once validated. Bad inputs
+stop the run before the model loads, with one line naming them (exit code 2; --debug for the
+traceback).
 """
 import argparse
 import os.path as osp
@@ -15,10 +18,14 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from anomseg.apis import AnomalyInferencer, submit_oodis, submit_smiyc  # noqa: E402
+from anomseg.apis import (AnomalyInferencer, open_frames, submit_oodis,  # noqa: E402
+                          submit_smiyc)
 from anomseg.submission import SMIYC_SPLITS  # noqa: E402
+from anomseg.utils import check_new_output_dir, check_outside  # noqa: E402
+from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 
 
+@cli('submit.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = parser.add_subparsers(dest='server', required=True)
@@ -29,6 +36,7 @@ def main(argv=None):
         p.add_argument('--out-dir', required=True, help='a new folder')
         p.add_argument('--scorer', help='the anomaly score to submit (default: the first)')
         p.add_argument('--device', default='cpu')
+        add_debug_argument(p)
     smiyc = sub.choices['smiyc']
     smiyc.add_argument('--images', required=True, help='folder with the split\'s images')
     smiyc.add_argument('--split', required=True, choices=SMIYC_SPLITS)
@@ -41,15 +49,23 @@ def main(argv=None):
                             'data, e.g. the best-F1 threshold tools/test.py prints)')
     oodis.add_argument('--description')
     args = parser.parse_args(argv)
-    inferencer = AnomalyInferencer(args.config, args.checkpoint, device=args.device,
-                                   scorer=args.scorer)
     if args.server == 'smiyc':
-        out = submit_smiyc(inferencer, args.images, args.out_dir, args.method, args.split)
+        folders = {'images': args.images}
     else:
         folders = {b: getattr(args, b) for b in ('fishyscapes', 'roadanomaly', 'roadobstacle')
                    if getattr(args, b)}
         if not folders:
             parser.error('give at least one of --fishyscapes, --roadanomaly, --roadobstacle')
+    for source in folders.values():
+        if open_frames(source).is_video:
+            raise ValueError(f'{source}: benchmark submissions read image folders, not videos')
+    check_outside(list(folders.values()), args.out_dir, 'output folder')
+    check_new_output_dir(None, args.out_dir)
+    inferencer = AnomalyInferencer(args.config, args.checkpoint, device=args.device,
+                                   scorer=args.scorer)
+    if args.server == 'smiyc':
+        out = submit_smiyc(inferencer, args.images, args.out_dir, args.method, args.split)
+    else:
         out = submit_oodis(inferencer, folders, args.out_dir, args.threshold,
                            description=args.description)
     print(f'submission checked and written: {out}')

@@ -11,18 +11,27 @@ DIR`` tests on a benchmark in its official layout instead of the config's test s
 component and (where labelled) instance metrics for every scorer. ``--data-root DIR`` tests on
 another folder of the config's test-set layout (e.g. other patients): every sample in it, with
 the config's pipeline and metrics.
+
+Before the run, every image and label file of the test set is checked from its header and the
+outputs must be writable and outside the data; a bad input stops the run with one line naming
+it (exit code 2; --debug for the traceback). Output folders this run created are removed when
+it fails, so that none is left half-filled.
 """
 import argparse
 import os.path as osp
+import shutil
 
 from mmengine.runner import Runner
 
-from anomseg.apis import (PROTOCOLS, add_runner_arguments, apply_benchmark,
-                          apply_data_root, apply_published_protocol, apply_runner_arguments,
-                          apply_test_options,
-                          benchmark_options, load_config, prepare_cpu_distributed)
+from anomseg.apis import (PROTOCOLS, add_runner_arguments, apply_benchmark, apply_data_root,
+                          apply_determinism, apply_published_protocol, apply_runner_arguments,
+                          apply_test_options, benchmark_options, dataset_roots, load_config,
+                          prepare_cpu_distributed, use_checked_loaders)
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
+from anomseg.datasets.checks import check_dataset_files
 from anomseg.utils import write_json_atomic
+from anomseg.utils import check_output_writable, check_outside
+from anomseg.utils.cli import cli
 
 
 def parse_args(argv=None):
@@ -52,32 +61,44 @@ def parse_args(argv=None):
     return add_runner_arguments(parser).parse_args(argv)
 
 
+@cli('test.py')
 def main(argv=None):
     args = parse_args(argv)
     if bool(args.benchmark) != bool(args.benchmark_root):
-        raise SystemExit('test.py: error: --benchmark and --benchmark-root go together')
+        raise ValueError('--benchmark and --benchmark-root go together')
     if args.protocol != 'default' and not args.benchmark:
-        raise SystemExit('test.py: error: --protocol needs --benchmark')
+        raise ValueError('--protocol needs --benchmark')
+    if args.data_root and args.benchmark:
+        raise ValueError('--data-root and --benchmark exclude each other')
     apply_runner_arguments(args)
-    try:  # a missing or malformed input is named in one line before any work
-        cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
-        if args.data_root and args.benchmark:
-            raise ValueError('--data-root and --benchmark exclude each other')
-        if args.data_root:
-            apply_data_root(cfg, args.data_root)
-        if args.benchmark:
-            apply_benchmark(cfg, args.benchmark, args.benchmark_root, **benchmark_options(args))
-            if args.protocol == 'published':
-                apply_published_protocol(cfg)
-        report = None if args.no_report else (args.report_dir or
-                                              osp.join(cfg.work_dir, 'report'))
-        apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
-                           scorer=args.scorer, tta=args.tta, report_dir=report)
-    except (FileNotFoundError, KeyError, ValueError) as err:
-        raise SystemExit(f'test.py: error: {err}')
-    prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
-    metrics = runner.test()
+    cfg = apply_determinism(load_config(args.config, args.cfg_options, args.launcher,
+                                        args.work_dir))
+    if args.data_root:
+        apply_data_root(cfg, args.data_root)
+    if args.benchmark:
+        apply_benchmark(cfg, args.benchmark, args.benchmark_root, **benchmark_options(args))
+        if args.protocol == 'published':
+            apply_published_protocol(cfg)
+    report = None if args.no_report else (args.report_dir or osp.join(cfg.work_dir, 'report'))
+    apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
+                       scorer=args.scorer, tta=args.tta, report_dir=report)
+    use_checked_loaders(cfg)
+    inputs = dataset_roots(cfg, ('test_dataloader',)) + [args.laf_root]
+    outputs = dict(work_dir=cfg.work_dir, show_dir=args.show_dir, out=args.out, report=report)
+    for what, path in outputs.items():
+        if path:
+            check_outside(inputs, path, what.replace('_', ' '))
+            check_output_writable(path, what.replace('_', ' '))
+    check_dataset_files(cfg.test_dataloader.dataset, 'test set')
+    created = [p for p in (args.show_dir, args.out, report) if p and not osp.exists(p)]
+    try:
+        prepare_cpu_distributed(cfg)
+        runner = Runner.from_cfg(cfg)
+        metrics = runner.test()
+    except BaseException:
+        for path in created:  # never a folder that existed before this run
+            shutil.rmtree(path, ignore_errors=True)
+        raise
     if runner.rank == 0:
         path = osp.join(cfg.work_dir, 'metrics.json')
         write_json_atomic(path, {k: float(v) for k, v in metrics.items()})

@@ -2,13 +2,21 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume] [--amp] [--cfg-options k=v ...]
     bash tools/dist_train.sh CONFIG N [...]   # torchrun: N processes (GPUs; gloo on CPU)
+
+Before training, every image and label file of the training and validation sets is checked
+from its header, and the work dir must be writable and outside the data: a bad input stops the
+run with one line naming it (exit code 2; --debug for the traceback).
 """
 import argparse
 
 from mmengine.runner import Runner
 
-from anomseg.apis import (add_runner_arguments, apply_runner_arguments, apply_train_options,
-                          load_config, prepare_cpu_distributed)
+from anomseg.apis import (add_runner_arguments, apply_determinism, apply_runner_arguments,
+                          apply_train_options, dataset_roots, load_config,
+                          prepare_cpu_distributed, use_checked_loaders)
+from anomseg.datasets.checks import check_dataset_files
+from anomseg.utils import check_output_writable, check_outside
+from anomseg.utils.cli import cli
 
 
 def parse_args(argv=None):
@@ -22,11 +30,19 @@ def parse_args(argv=None):
     return add_runner_arguments(parser).parse_args(argv)
 
 
+@cli('train.py')
 def main(argv=None):
     args = parse_args(argv)
     apply_runner_arguments(args)
-    cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
+    cfg = apply_determinism(load_config(args.config, args.cfg_options, args.launcher,
+                                        args.work_dir))
     apply_train_options(cfg, amp=args.amp, resume=args.resume)
+    use_checked_loaders(cfg)
+    check_outside(dataset_roots(cfg), cfg.work_dir, 'work dir')
+    check_output_writable(cfg.work_dir, 'work dir')
+    check_dataset_files(cfg.train_dataloader.dataset, 'training set')
+    if cfg.get('val_dataloader') and cfg.get('val_cfg') is not None:
+        check_dataset_files(cfg.val_dataloader.dataset, 'validation set')
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()

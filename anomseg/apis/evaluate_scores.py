@@ -6,8 +6,28 @@ import numpy as np
 from anomseg.datasets.benchmarks import build_benchmark, frame_id
 from anomseg.datasets.transforms import LoadAnomalyAnnotations
 from anomseg.evaluation.metrics import AnomalyMetric
+from anomseg.utils.image_files import check_image_file
 
 SCORE_SUFFIXES = ('.npy', '.hdf5')
+
+
+def _hdf5_value(fh):
+    """The dataset ``value`` of a SMIYC submission file, stored in the file itself: a link to
+    another file, a group, or a virtual or externally stored dataset (which would read other
+    files) raises ValueError."""
+    import h5py
+    link = fh.get('value', getlink=True)
+    if link is None:
+        raise ValueError('no dataset "value" (the SMIYC submission layout)')
+    if not isinstance(link, h5py.HardLink):
+        raise ValueError(f'"value" is a {type(link).__name__}, not a dataset stored in the file')
+    value = fh['value']
+    if not isinstance(value, h5py.Dataset):
+        raise ValueError('"value" is a group, not a dataset')
+    if value.is_virtual or value.external:
+        raise ValueError('"value" reads its data from other files (virtual or external '
+                         'storage)')
+    return value
 
 
 def read_score_file(path):
@@ -18,9 +38,7 @@ def read_score_file(path):
         if path.endswith('.hdf5'):
             import h5py
             with h5py.File(path, 'r') as fh:
-                if 'value' not in fh:
-                    raise ValueError('no dataset "value" (the SMIYC submission layout)')
-                scores = fh['value'][()]
+                scores = _hdf5_value(fh)[()]
         else:
             scores = np.load(path, allow_pickle=False)
     except FileNotFoundError:
@@ -36,13 +54,31 @@ def read_score_file(path):
     return scores
 
 
-def evaluate_score_folder(benchmark, data_root, scores_dir, unit_map='auto', **dataset_options):
+def score_file_header(path):
+    """(shape, dtype) of a score file from its header, without reading the map; a file that
+    cannot be read raises one ValueError naming it."""
+    try:
+        if path.endswith('.hdf5'):
+            import h5py
+            with h5py.File(path, 'r') as fh:
+                value = _hdf5_value(fh)
+                return value.shape, value.dtype
+        array = np.load(path, mmap_mode='r', allow_pickle=False)
+        return array.shape, array.dtype
+    except Exception as err:  # noqa: BLE001  (numpy and h5py raise many kinds on bad files)
+        raise ValueError(f'{path}: not a readable score map ({type(err).__name__}: {err})'
+                         ) from None
+
+
+def evaluate_score_folder(benchmark, data_root, scores_dir, unit_map='auto', report_dir=None,
+                          **dataset_options):
     """Exact, SMIYC-binned and component metrics of ``scores_dir/FRAME_ID.{npy,hdf5}`` against
     the benchmark's labels; FRAME_ID is the image file's stem (for LostAndFound without
     ``_leftImg8bit``). Scores may have any real range: ``unit_map`` ('auto': as they are when
     the first frame lies in [0, 1], else through arctan; None; 'arctan') says what the SMIYC
-    procedures read (``AnomalyMetric``). ``dataset_options`` reach the dataset (FishyscapesLAF:
-    ``laf_root``). Returns a flat dict of floats."""
+    procedures read (``AnomalyMetric``). ``report_dir``: write the run's report there
+    (``report.html``, see ``anomseg.evaluation.report``). ``dataset_options`` reach the dataset
+    (FishyscapesLAF: ``laf_root``). Returns a flat dict of floats."""
     if not osp.isdir(scores_dir):
         raise FileNotFoundError(f'scores folder {scores_dir} does not exist')
     dataset, components = build_benchmark(benchmark, data_root, **dataset_options)
@@ -57,11 +93,28 @@ def evaluate_score_folder(benchmark, data_root, scores_dir, unit_map='auto', **d
     if missing:
         raise FileNotFoundError(f'{scores_dir}: no score file for {len(missing)} of {len(frames)} '
                                 f'frames, e.g. {missing[:3]} (expected FRAME_ID.npy or .hdf5)')
-    metric = AnomalyMetric(components=components, unit_map=unit_map)
+    for stem, info, path in frames:  # every file from its header, before any work
+        label_shape = check_image_file(info['seg_map_path'], 'label')
+        shape, dtype = score_file_header(path)
+        if len(shape) != 2 or dtype.kind not in 'fiub':
+            raise ValueError(f'{path}: expected a 2-D map of real numbers, got {dtype} of shape '
+                             f'{shape}')
+        if tuple(shape) != label_shape:
+            raise ValueError(f'{path}: scores of shape {tuple(shape)} for a label of shape '
+                             f'{label_shape} ({info["seg_map_path"]})')
+    name = osp.basename(osp.normpath(scores_dir)) or 'scores'  # the report's scorer name
+    metric = AnomalyMetric(components=components, unit_map=unit_map, report_dir=report_dir,
+                           report_name=benchmark, report_meta=dict(
+                               scores=osp.abspath(scores_dir), dataset=benchmark,
+                               data_root=osp.abspath(data_root)))
     load = LoadAnomalyAnnotations()
     for stem, info, path in frames:
         loaded = load(dict(info))
-        metric.add(stem, loaded['gt_anomaly_map'], {'scores': read_score_file(path)},
-                   loaded.get('gt_anomaly_instances'))
+        scores = read_score_file(path)
+        bad = np.count_nonzero(~np.isfinite(scores)) if scores.dtype.kind == 'f' else 0
+        if bad:
+            raise ValueError(f'{path}: {bad} scores are NaN or infinite')
+        metric.add(stem, loaded['gt_anomaly_map'], {name: scores},
+                   loaded.get('gt_anomaly_instances'), img_path=info.get('img_path'))
     results = metric.evaluate()
     return {key.split('/', 1)[1]: float(value) for key, value in results.items()}

@@ -1,15 +1,16 @@
 """Frames to run a model on: an image, a folder, a glob pattern, or a video file.
 
-``open_frames(source)`` checks the source before anything runs (missing files, unreadable video,
-an empty folder) and returns a ``FrameSource``: ``name`` (for output files), ``fps`` and
-``count`` (videos: from the container), ``is_video``, and ``frames()``, which yields
-(frame name, BGR uint8 image) lazily, so a long video is never held in memory.
-"""
+``open_frames(source)`` checks the source before anything runs (missing, empty, truncated or non-
+image files, an unreadable video, an empty folder) and returns a ``FrameSource``: ``name`` (for
+output files), ``fps`` and ``count`` (videos: from the container), ``is_video``, and ``frames()``,
+which yields (frame name, BGR uint8 image) lazily, so a long video is never held in memory."""
 import glob
 import os.path as osp
 from dataclasses import dataclass, field
 
 import cv2
+
+from anomseg.utils.image_files import check_image_file
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff')
 VIDEO_SUFFIXES = ('.mp4', '.avi', '.mov', '.mkv', '.m4v')
@@ -70,13 +71,16 @@ def open_frames(source):
         paths = sorted(p for p in glob.glob(osp.join(source, '*')) if _is_image(p))
         name = osp.basename(osp.normpath(source))
         if not paths:
-            raise FileNotFoundError(f'{source}: the folder holds no image')
+            raise FileNotFoundError(f'{source}: the folder holds no image '
+                                    f'({", ".join(IMAGE_SUFFIXES)})')
     else:
         paths = sorted(p for p in glob.glob(source, recursive=True) if _is_image(p))
         name = 'frames'
         if not paths:
             raise FileNotFoundError(f'{source}: no such file or folder, and no image matches it '
                                     f'as a glob pattern')
+    for path in paths:  # a damaged file is named before any frame runs
+        check_image_file(path)
     stems = [osp.splitext(osp.basename(p))[0] for p in paths]
     if len(set(stems)) != len(stems):
         dup = sorted({s for s in stems if stems.count(s) > 1})

@@ -11,7 +11,6 @@ config's test pipeline (without its label loading) prepares every frame.
 import contextlib
 import os
 import os.path as osp
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,9 +25,12 @@ from mmengine.utils import ProgressBar
 from mmseg.registry import MODELS
 
 from anomseg.datasets.metainfo import train_metainfo
+from anomseg.models.scorers import build_scorers
 from anomseg.ops.deform_attn import use_levelwise_deform_attn
-from anomseg.utils.io import write_hdf5_atomic, write_image_atomic, write_npy_atomic
-from anomseg.visualization import grey_window, heatmap_overlay
+from anomseg.utils.io import (atomic_file, check_output_writable, check_outside,
+                              write_hdf5_atomic, write_image_atomic,
+                              write_json_atomic, write_npy_atomic)
+from anomseg.visualization import class_panel, grey_window, heatmap_overlay
 from .frames import open_frames
 from .run_config import load_config
 
@@ -38,10 +40,11 @@ SCORE_FORMATS = ('npy', 'hdf5')
 
 class FrameInference:
     """What every inference backend shares: ``run`` over frames and the drawing. A backend sets
-    ``scorers``, ``palette``, ``classes`` and ``config_score_range`` and implements
+    ``scorers``, ``palette``, ``classes``, ``config_score_range`` and the scorer that range is
+    for, ``config_range_scorer``, and implements
     ``__call__(images)`` -> [{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64 (H, W)}]."""
 
-    scorers, classes, config_score_range = [], None, None
+    scorers, classes, config_score_range, config_range_scorer = [], None, None, None
     palette = np.zeros((0, 3), np.uint8)
 
     def __call__(self, images):
@@ -51,10 +54,11 @@ class FrameInference:
         """Refuse a frame this backend cannot run, naming it (before any work on it)."""
 
     def semantic_panel(self, sem_seg):
-        """The class prediction in the training set's colours (BGR)."""
+        """The class prediction in the training set's colours (BGR), with a legend of the
+        classes it shows."""
         if not len(self.palette):
             raise ValueError('the config names no palette for the class prediction')
-        return self.palette[np.clip(sem_seg, 0, len(self.palette) - 1)][..., ::-1]
+        return class_panel(sem_seg, self.palette, self.classes)
 
     def run(self, source, out_dir, scorer=None, scores=None, vis=True, semantic=True,
             video=True, temporal_smoothing=0.0, score_range=None, per_frame_range=False,
@@ -68,13 +72,15 @@ class FrameInference:
         - for a video, ``SOURCE_anomaly.mp4``: the heatmap panels at the source frame rate.
 
         Colour scale: ``score_range`` if given, else the config's visualisation range when
-        ``scorer`` is the model's first scorer, else the 1st..99th percentile of the first frame;
+        ``scorer`` is the one it was set for (the config's first scorer, whatever ``scorer``
+        overrides), else the 1st..99th percentile of the first frame;
         then fixed for all frames, so colours mean the same everywhere. ``per_frame_range`` uses
         each frame's own percentiles instead. ``temporal_smoothing`` = a in [0, 1) smooths the
         maps of consecutive frames of equal size: s~_t = (1 - a) s_t + a s~_{t-1}.
         ``display_window=(low, high)`` shows the image under the heatmap as grey levels
         stretched from [low, high] (medical slices); the model still sees the original.
-        Every file is written atomically. Returns a summary dict.
+        Every file is written atomically, and ``summary.json`` last: a folder without it holds
+        an interrupted run (a rerun starts by removing an old one). Returns that summary.
         """
         scorer = scorer or self.scorers[0]
         if scorer not in self.scorers:
@@ -86,7 +92,14 @@ class FrameInference:
         if semantic and vis and not len(self.palette):
             semantic = False
         src = open_frames(source)
-        if score_range is None and scorer == self.scorers[0] and self.config_score_range:
+        if osp.isdir(source):
+            check_outside([source], out_dir, 'output folder')
+        check_output_writable(out_dir)
+        summary_path = osp.join(out_dir, 'summary.json')
+        if osp.exists(summary_path):  # a rerun: the folder is complete again only at the end
+            os.unlink(summary_path)
+        if score_range is None and scorer == self.config_range_scorer and \
+                self.config_score_range:
             score_range = tuple(self.config_score_range)
         bar = ProgressBar(src.count) if progress and src.count else None
         start, done, previous = time.perf_counter(), 0, None
@@ -109,7 +122,7 @@ class FrameInference:
                 if not per_frame_range:
                     state['score_range'] = (float(lo), float(hi))
                 shown = image if display_window is None else grey_window(image, *display_window)
-                panel = heatmap_overlay(shown, maps[scorer], lo, hi)
+                panel = heatmap_overlay(shown, maps[scorer], lo, hi, label=scorer)
                 if semantic:
                     panel = np.hstack([panel, self.semantic_panel(sem_seg)])
                 if writer is not None:
@@ -144,10 +157,12 @@ class FrameInference:
         seconds = time.perf_counter() - start
         if bar is not None:
             print()
-        return dict(frames=done, seconds=seconds, fps=done / max(seconds, 1e-9), scorer=scorer,
-                    score_range=score_range, out_dir=out_dir,
-                    video=osp.join(out_dir, f'{src.name}_anomaly.mp4')
-                    if src.is_video and video and vis else None)
+        summary = dict(frames=done, seconds=seconds, fps=done / max(seconds, 1e-9),
+                       scorer=scorer, score_range=score_range, out_dir=out_dir,
+                       video=osp.join(out_dir, f'{src.name}_anomaly.mp4')
+                       if src.is_video and video and vis else None)
+        write_json_atomic(summary_path, summary)
+        return summary
 
 
 class AnomalyInferencer(FrameInference):
@@ -157,6 +172,9 @@ class AnomalyInferencer(FrameInference):
     def __init__(self, config, checkpoint=None, device='cpu', scorer=None, cfg_options=None):
         cfg = load_config(config, cfg_options)
         init_default_scope(cfg.get('default_scope', 'mmseg'))
+        # the config's visualisation range is for the config's own first scorer
+        self.config_range_scorer = next(iter(build_scorers(cfg.model.test_cfg.scorer)), None) \
+            if cfg.model.get('test_cfg', {}).get('scorer') else None
         if scorer:
             cfg.model.test_cfg.scorer = scorer
         if checkpoint is not None:
@@ -236,13 +254,22 @@ def _batches(frames, size):
         yield names, images
 
 
+def _fit(image, size):
+    """``image`` scaled down to fit (H, W) ``size`` if larger, then padded with white."""
+    h, w = size
+    scale = min(1.0, h / image.shape[0], w / image.shape[1])
+    if scale < 1:
+        image = cv2.resize(image, (max(1, int(image.shape[1] * scale)),
+                                   max(1, int(image.shape[0] * scale))),
+                           interpolation=cv2.INTER_AREA)
+    out = np.full((h, w, 3), 255, np.uint8)
+    out[:image.shape[0], :image.shape[1]] = image
+    return out
+
+
 @contextlib.contextmanager
 def _atomic_video(path, fps):
     """Yield ``write(frame)``; the MP4 appears at ``path`` only once complete."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.mp4', dir=folder)
-    os.close(fd)
     state = {}
 
     def write(frame):
@@ -252,21 +279,15 @@ def _atomic_video(path, fps):
             if not state['writer'].isOpened():
                 raise OSError(f'{path}: OpenCV cannot write MP4 video')
             state['size'] = (h, w)
-        if frame.shape[:2] != state['size']:
-            raise ValueError(f'{path}: frame of size {frame.shape[:2]} in a video of '
-                             f'{state["size"]}')
+        if frame.shape[:2] != state['size']:  # e.g. a colour bar whose labels changed width
+            frame = _fit(frame, state['size'])
         state['writer'].write(np.ascontiguousarray(frame))
 
-    try:
-        yield write
-        if 'writer' in state:
-            state['writer'].release()
-            os.replace(tmp, path)
-        else:
-            os.unlink(tmp)
-    except BaseException:
-        if 'writer' in state:
-            state['writer'].release()
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_file(path, suffix='.mp4') as tmp:
+        try:
+            yield write
+        finally:
+            if 'writer' in state:
+                state['writer'].release()
+        if 'writer' not in state:
+            raise ValueError(f'{path}: no frame was decoded, so no video was written')

@@ -14,15 +14,14 @@ PyTorch's TorchScript-based one (``dynamo=False``): the ``torch.export`` one nee
 does not trace mmseg's data structures.
 """
 import json
-import os
 import os.path as osp
-import tempfile
 
 import numpy as np
 import torch
 from mmseg.structures import SegDataSample
 
 from anomseg.utils.checkpoint import file_sha256
+from anomseg.utils.io import atomic_file
 from anomseg.version import __version__
 from .inferencer import AnomalyInferencer, FrameInference
 
@@ -63,13 +62,10 @@ def export_onnx(config, checkpoint, out, shape, scorer=None, opset=17, cfg_optio
                 checkpoint=osp.basename(checkpoint), checkpoint_sha256=file_sha256(checkpoint),
                 input_shape=[height, width], scorers=list(model.scorers),
                 classes=list(inferencer.classes or []), palette=inferencer.palette.tolist(),
-                score_range=list(inferencer.config_score_range or []) or None)
+                score_range=list(inferencer.config_score_range or []) or None,
+                score_range_scorer=inferencer.config_range_scorer)
     image = torch.randint(0, 256, (1, 3, height, width), dtype=torch.uint8)
-    folder = osp.dirname(osp.abspath(out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(out)}.', suffix='.onnx', dir=folder)
-    os.close(fd)
-    try:
+    with atomic_file(out, suffix='.onnx') as tmp:
         with torch.no_grad():
             torch.onnx.export(_TestStep(model, (height, width)).eval(), (image,), tmp,
                               input_names=['image'],
@@ -79,13 +75,6 @@ def export_onnx(config, checkpoint, out, shape, scorer=None, opset=17, cfg_optio
         graph = onnx.load(tmp)
         graph.metadata_props.add(key=METADATA_KEY, value=json.dumps(meta))
         onnx.save(graph, tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
     return meta
 
 
@@ -116,6 +105,7 @@ class OnnxInferencer(FrameInference):
         self.classes = self.meta['classes']
         self.palette = np.array(self.meta['palette'], np.uint8).reshape(-1, 3)
         self.config_score_range = self.meta['score_range']
+        self.config_range_scorer = self.meta.get('score_range_scorer')
         self.shape = tuple(self.meta['input_shape'])
 
     def check_frame(self, name, image):

@@ -4,11 +4,13 @@ import logging
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.logging import print_log
 
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, benchmark_dataset
-from anomseg.utils.checkpoint import TRUST_ENV
+from anomseg.models.scorers import build_scorers
+from anomseg.utils.checkpoint import TRUST_ENV, file_sha256
+from anomseg.utils.cli import ConfigOptions, add_debug_argument
 
 
 def add_runner_arguments(parser):
@@ -16,12 +18,31 @@ def add_runner_arguments(parser):
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='unpickle checkpoints in full (only for files whose origin you '
                         'trust; see anomseg.utils.checkpoint)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptions,
                         help='override settings of the config, key=value (mmengine syntax)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    return parser
+    return add_debug_argument(parser)
+
+
+def dataset_roots(cfg, keys=('train_dataloader', 'val_dataloader', 'test_dataloader')):
+    """Every ``data_root`` under the dataloaders ``keys`` of the config (wrapped datasets too)."""
+    roots = []
+
+    def visit(node):
+        if isinstance(node, dict):
+            if isinstance(node.get('data_root'), str) and node['data_root']:
+                roots.append(node['data_root'])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                visit(item)
+
+    for key in keys:
+        visit(cfg.get(key))
+    return roots
 
 
 def apply_runner_arguments(args):
@@ -92,11 +113,21 @@ def apply_published_protocol(cfg, scale=(1024, 512)):
     return cfg
 
 
+CONFIG_SUFFIXES = ('.py', '.json', '.yaml', '.yml')
+
+
 def load_config(path, cfg_options=None, launcher='none', work_dir=None):
-    """Config from file, ``--cfg-options`` merged, work_dir: CLI > config > work_dirs/NAME."""
+    """Config from file, ``--cfg-options`` merged, work_dir: CLI > config > work_dirs/NAME.
+    A config is Python code and runs as such: only load configs whose origin you trust."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'config file {path} does not exist')
-    cfg = Config.fromfile(path)
+    if not path.endswith(CONFIG_SUFFIXES):
+        raise ValueError(f'{path}: a config is a {", ".join(CONFIG_SUFFIXES)} file')
+    try:
+        cfg = Config.fromfile(path)
+    except (SyntaxError, ImportError, NameError, TypeError, AttributeError) as err:
+        raise ValueError(f'{path}: not a loadable config ({type(err).__name__}: {err})'
+                         ) from None
     cfg.launcher = launcher
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
@@ -104,6 +135,67 @@ def load_config(path, cfg_options=None, launcher='none', work_dir=None):
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
+    return cfg
+
+
+CHECKED_LOADERS = dict(LoadImageFromFile='LoadImageFromFileChecked',
+                       LoadAnnotations='LoadAnnotationsChecked')
+
+
+def _head_classes(cfg):
+    """(num_classes, ignore_index) of the model's decode head, or (None, 255)."""
+    head = cfg.get('model', {}).get('decode_head') or {}
+    if isinstance(head, (list, tuple)):
+        head = head[-1]
+    return head.get('num_classes'), head.get('ignore_index', 255)
+
+
+def use_checked_loaders(cfg):
+    """Replace mmcv's ``LoadImageFromFile`` and mmseg's ``LoadAnnotations`` in every pipeline
+    of the config (datasets nested in wrappers too) by ``LoadImageFromFileChecked`` and
+    ``LoadAnnotationsChecked`` (given the decode head's ``num_classes`` and ``ignore_index``),
+    with the same options: a damaged file or a label outside the classes then stops the run
+    with one error naming the file."""
+    num_classes, ignore_index = _head_classes(cfg)
+
+    def visit(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == 'pipeline' and isinstance(value, list):
+                    node[key] = [swap(step) for step in value]
+                else:
+                    visit(value)
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                visit(item)
+
+    def swap(step):
+        if not isinstance(step, dict) or step.get('type') not in CHECKED_LOADERS:
+            return step
+        checked = dict(step, type=CHECKED_LOADERS[step['type']])
+        if step['type'] == 'LoadAnnotations':
+            checked.update(num_classes=num_classes, ignore_index=ignore_index)
+        return checked
+
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader', 'train_pipeline',
+                'test_pipeline', 'tta_pipeline'):
+        if key in cfg and cfg[key] is not None:
+            if key.endswith('pipeline'):
+                cfg[key] = [swap(step) for step in cfg[key]]
+            else:
+                visit(cfg[key])
+    return cfg
+
+
+def apply_determinism(cfg):
+    """With ``randomness.deterministic=True`` (mmengine's switch for deterministic algorithms
+    and cuDNN), also turn oneDNN (mkldnn) off: its CPU convolutions can give results that differ
+    in the last bits from run to run when the machine is loaded (measured: up to 1.4e-5 on a
+    near-flat entropy map, which moved a metric), so bit-for-bit repetition on CPU needs
+    PyTorch's own kernels. Slower; off by default."""
+    import torch
+    if cfg.get('randomness', {}).get('deterministic'):
+        torch.backends.mkldnn.enabled = False
     return cfg
 
 
@@ -154,6 +246,9 @@ def _close_process_group():
 
 
 def apply_train_options(cfg, amp=False, resume=False):
+    """``--amp`` and ``--resume``; and for every training, checkpoints written atomically
+    (``anomseg.utils.atomic_backend``: a training killed while saving leaves no truncated
+    checkpoint) and ``RandomStateHook`` (a resumed training ends as an uninterrupted one)."""
     if amp:
         if cfg.optim_wrapper.type == 'AmpOptimWrapper':
             print_log('AMP training is already enabled in your config.', logger='current',
@@ -165,6 +260,12 @@ def apply_train_options(cfg, amp=False, resume=False):
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
     cfg.resume = resume
+    checkpoint = cfg.setdefault('default_hooks', {}).get('checkpoint')
+    if checkpoint is not None and not checkpoint.get('backend_args'):
+        checkpoint['backend_args'] = dict(backend='atomic_local')
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') == 'RandomStateHook' for h in hooks):
+        cfg.custom_hooks = hooks + [dict(type='RandomStateHook')]
     return cfg
 
 
@@ -182,6 +283,14 @@ def apply_data_root(cfg, data_root):
     return cfg
 
 
+def run_identity(cfg, checkpoint):
+    """What a test run was, for its report: config, checkpoint and its SHA-256, test set."""
+    dataset = cfg.test_dataloader.dataset
+    return dict(config=osp.abspath(cfg.filename) if getattr(cfg, 'filename', None) else None,
+                checkpoint=osp.abspath(checkpoint), checkpoint_sha256=file_sha256(checkpoint),
+                dataset=dataset.get('type'), data_root=dataset.get('data_root'))
+
+
 def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tta=False,
                        report_dir=None):
     """Checkpoint to load, heatmap folder, folder for raw outputs, scorers, test-time aug, and
@@ -189,6 +298,13 @@ def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tt
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
     cfg.load_from = checkpoint
+    hook = cfg.get('default_hooks', {}).get('visualization')
+    config_range = None
+    if hook is not None and hook.get('score_range') and not hook.get('score_range_scorer'):
+        # the config's colour range belongs to the config's first scorer
+        hook['score_range_scorer'] = next(iter(build_scorers(cfg.model.test_cfg.scorer)))
+    if hook is not None and hook.get('score_range'):
+        config_range = [*hook['score_range'], hook['score_range_scorer']]
     if scorer:
         cfg.model.test_cfg.scorer = [s.strip() for s in scorer.split(',') if s.strip()]
     if show_dir:
@@ -209,5 +325,7 @@ def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tt
             name = dataset.replace('Dataset', '') or 'test'
             if evaluator.get('prefix'):  # several metrics (e.g. regions) share the folder
                 name = f'{name}_{evaluator["prefix"]}'
-            evaluator.update(report_dir=report_dir, report_name=name)
+            evaluator.update(report_dir=report_dir, report_name=name,
+                             report_meta=run_identity(cfg, checkpoint),
+                             report_score_range=config_range)
     return cfg

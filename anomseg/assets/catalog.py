@@ -47,7 +47,8 @@ ASSETS = {a.name: a for a in [
 
 # What each command needs, and nothing more.
 TARGETS = {
-    'demo': ['mobilenet_v2'],
+    'demo': ['road_anomaly'],
+    'quickstart': ['mobilenet_v2'],
     'camvid-zoo': ['mobilenet_v2', 'road_anomaly'],
     'cityscapes-models': ['espnetv2_cityscapes', 'road_anomaly'],
 }

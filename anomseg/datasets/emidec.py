@@ -31,6 +31,8 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 from PIL import Image
 
+from anomseg.utils.image_files import check_image_file
+
 EMIDEC_CLASSES = ('background', 'cavity', 'myocardium', 'infarct', 'no-reflow')
 EMIDEC_PALETTE = [[0, 0, 0], [220, 20, 60], [70, 130, 180], [255, 215, 0], [148, 0, 211]]
 SETTINGS = {'A': 4, 'B': 3}  # inlier classes: the first N of EMIDEC_CLASSES
@@ -88,11 +90,9 @@ def emidec_slices(root):
 def check_slice(image_path, label_path):
     """The set of labels of a slice, after checking that its label map is single-channel, of
     the image's size and within 0..4 (an error names the file)."""
-    try:
-        with Image.open(image_path) as image:
-            size = image.size
-    except OSError as err:  # empty, truncated or not an image
-        raise ValueError(f'{image_path}: not a readable image ({err})') from None
+    height, width = check_image_file(image_path)
+    size = (width, height)
+    check_image_file(label_path, 'label map')
     try:
         with Image.open(label_path) as image:
             label = np.asarray(image)

@@ -6,14 +6,17 @@ Layout (written by ``data_prep/ood_bank.py``)::
                           "category": ..., "image": ..., "height": h, "width": w, "area": n}]}
     BANK/objects/*.png   BGRA crops: colour, alpha 255 on the object and 0 elsewhere
 
-``ObjectBank`` reads it; every file the index names is checked when the bank is opened, so a
-broken bank fails before training starts, naming the file.
+``ObjectBank`` reads it; every file the index names is checked when the bank is opened (it
+must lie inside the bank folder and be a whole image), so a broken or crafted bank fails before
+training starts, naming the file.
 """
 import json
 import os.path as osp
 
 import cv2
 import numpy as np
+
+from anomseg.utils.image_files import check_image_file
 
 BANK_INDEX = 'index.json'
 BANK_FORMAT = 1
@@ -36,14 +39,24 @@ class ObjectBank:
                 index = json.load(fh)
             except json.JSONDecodeError as err:
                 raise ValueError(f'{index_path}: not valid JSON ({err})') from None
-        if index.get('format') != BANK_FORMAT or not isinstance(index.get('objects'), list):
+        if not isinstance(index, dict) or index.get('format') != BANK_FORMAT or \
+                not isinstance(index.get('objects'), list):
             raise ValueError(f'{index_path}: not an object bank index of format {BANK_FORMAT}')
         if not index['objects']:
             raise ValueError(f'{index_path}: the bank holds no objects')
-        missing = [o['file'] for o in index['objects'] if not osp.isfile(osp.join(root, o['file']))]
-        if missing:
-            raise FileNotFoundError(f'{index_path}: {len(missing)} object files are missing, '
-                                    f'e.g. {osp.join(root, missing[0])}')
+        real_root = osp.realpath(root)
+        for number, record in enumerate(index['objects']):
+            name = record.get('file') if isinstance(record, dict) else None
+            if not isinstance(name, str) or not name:
+                raise ValueError(f'{index_path}: object {number} names no file')
+            path = osp.realpath(osp.join(root, name))
+            if osp.isabs(name) or not path.startswith(real_root + osp.sep):
+                raise ValueError(f'{index_path}: object {number} names {name!r}, outside the '
+                                 'bank folder; a bank only reads its own files')
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'{index_path}: object file {osp.join(root, name)} is '
+                                        'missing')
+            check_image_file(path, 'object')
         self.records = index['objects']
         self.source = index.get('source')
         self._cache = {}

@@ -9,13 +9,17 @@ import os.path as osp
 
 import numpy as np
 
+from anomseg.utils.image_files import check_image_file
 from anomseg.utils.io import write_npy_atomic
 
 
 def fishyscapes_inputs(input_dir):
+    """The container's input frames, each checked from its header before any is scored."""
     paths = sorted(glob.glob(osp.join(input_dir, '*.png')))
     if not paths:
         raise FileNotFoundError(f'{input_dir}: no *.png input')
+    for path in paths:
+        check_image_file(path)
     return paths
 
 

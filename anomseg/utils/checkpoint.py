@@ -18,6 +18,7 @@ import hashlib
 import os
 import os.path as osp
 import pickle
+import zipfile
 import re
 
 import numpy as np
@@ -70,19 +71,33 @@ def load_checkpoint_file(filename, map_location=None):
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
-    if checkpoints_trusted():
-        checkpoint = torch.load(filename, map_location=map_location, weights_only=False)
-        return _expand_delta(checkpoint, filename, map_location)
     try:
-        with torch.serialization.safe_globals(allowed_globals()):
-            checkpoint = torch.load(filename, map_location=map_location, weights_only=True)
+        if checkpoints_trusted():
+            checkpoint = torch.load(filename, map_location=map_location, weights_only=False)
+        else:
+            with torch.serialization.safe_globals(allowed_globals()):
+                checkpoint = torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
+        if 'Unsupported operand' in str(err) or 'Weights only load failed' not in str(err):
+            raise _damaged(filename, err) from None
         raise UntrustedCheckpointError(
             f'{filename}: refused to unpickle {_refused_types(filename, err)}, which is not '
             'among the types an mmengine checkpoint holds; loading it could run code from the '
             f'file. If you trust where it came from, set {TRUST_ENV}=1 (or pass '
             '--trust-checkpoint to the tools) to load it in full.') from None
+    except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as err:
+        raise _damaged(filename, err) from None
     return _expand_delta(checkpoint, filename, map_location)
+
+
+def _damaged(filename, err):
+    """The error for a checkpoint torch cannot read: truncated (a copy or save cut short) or
+    not a checkpoint at all."""
+    size = osp.getsize(filename)
+    text = str(err).strip()
+    reason = text.splitlines()[0].split('. ')[0] if text else type(err).__name__
+    return ValueError(f'{filename}: not a readable checkpoint ({size} bytes; truncated or not '
+                      f'saved by torch: {reason})')
 
 
 def file_sha256(path):

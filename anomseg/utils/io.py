@@ -4,6 +4,7 @@ import io
 import json
 import os
 import os.path as osp
+import re
 import shutil
 import tempfile
 
@@ -19,20 +20,63 @@ def _default_mode(path, directory=False):
     os.chmod(path, (0o777 if directory else 0o666) & ~umask)
 
 
-def write_bytes_atomic(path, data):
-    """Write to a temporary file in the same folder, then rename it over ``path``."""
+def _temp_prefix(path):
+    """Name prefix of the temporary file or folder that becomes ``path``: ``.NAME-PID-``."""
+    return f'.{osp.basename(osp.abspath(path))}-{os.getpid()}-'
+
+
+def remove_stale_temporaries(path):
+    """Delete the temporaries (``.NAME-PID-*``) that processes no longer running left beside
+    ``path`` when killed before renaming them; those of live processes stay."""
+    folder, name = osp.split(osp.abspath(path))
+    pattern = re.compile(rf'^\.{re.escape(name)}-(\d+)-')
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.match(entry)
+        if not match or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+            continue  # alive (or another user's): not ours to remove
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        stale = osp.join(folder, entry)
+        if osp.isdir(stale) and not osp.islink(stale):
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(stale)
+
+
+@contextlib.contextmanager
+def atomic_file(path, suffix=''):
+    """Yield a temporary path beside ``path`` (``.NAME-PID-XXXX``, ``suffix`` kept for writers
+    that go by the extension); it becomes ``path`` when the block ends without error and is
+    deleted otherwise. Stale temporaries of killed runs are removed first."""
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=folder)
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=suffix, dir=folder)
+    os.close(fd)
     try:
-        with os.fdopen(fd, 'wb') as fh:
-            fh.write(data)
+        yield tmp
         _default_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         if osp.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_bytes_atomic(path, data):
+    """Write to a temporary file in the same folder, then rename it over ``path``."""
+    with atomic_file(path) as tmp, open(tmp, 'wb') as fh:
+        fh.write(data)
 
 
 def write_image_atomic(path, image):
@@ -43,8 +87,8 @@ def write_image_atomic(path, image):
     write_bytes_atomic(path, buf.tobytes())
 
 
-def write_json_atomic(path, obj):
-    write_bytes_atomic(path, (json.dumps(obj, indent=2, sort_keys=True) + '\n').encode())
+def write_json_atomic(path, obj, sort_keys=True):
+    write_bytes_atomic(path, (json.dumps(obj, indent=2, sort_keys=sort_keys) + '\n').encode())
 
 
 @contextlib.contextmanager
@@ -53,7 +97,8 @@ def atomic_output_dir(dst):
     error and is deleted otherwise, so ``dst`` is either complete or absent."""
     parent = osp.dirname(osp.abspath(dst))
     os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(osp.abspath(dst))}-', dir=parent)
+    remove_stale_temporaries(dst)
+    tmp = tempfile.mkdtemp(prefix=_temp_prefix(dst), dir=parent)
     try:
         yield tmp
         _default_mode(tmp, directory=True)
@@ -64,16 +109,40 @@ def atomic_output_dir(dst):
 
 
 def check_new_output_dir(src, dst):
-    """Refuse an output folder that exists or lies inside the source tree (ValueError); ``src``
-    None: only the first check."""
-    dst = osp.abspath(dst)
-    if osp.exists(dst):
-        raise ValueError(f'{dst} exists: choose a new output folder')
-    if src is None:
-        return
-    src = osp.abspath(src)
-    if dst == src or dst.startswith(src + os.sep):
-        raise ValueError(f'{dst} lies inside the source {src}: write the output elsewhere')
+    """Refuse an output folder that exists (ValueError), lies inside the source tree ``src``
+    (None: no source; ``check_outside``) or cannot be written (``check_output_writable``)."""
+    if osp.exists(osp.abspath(dst)):
+        raise ValueError(f'{osp.abspath(dst)} exists: choose a new output folder')
+    check_outside([src], dst, 'output folder')
+    check_output_writable(dst)
+
+
+def check_output_writable(path, what='output folder'):
+    """Fail before any work (PermissionError naming ``path``) where ``path`` cannot be created or
+    written: probes the nearest existing folder by creating and removing a temporary folder in it,
+    which also catches read-only file systems and a path under a file."""
+    probe = osp.abspath(path)
+    while not osp.exists(probe):
+        probe = osp.dirname(probe)
+    if not osp.isdir(probe):
+        raise NotADirectoryError(f'{what} {path}: {probe} is a file, not a folder')
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix='.anomseg-probe-', dir=probe))
+    except OSError as err:
+        raise PermissionError(f'{what} {path}: cannot write in {probe} '
+                              f'({err.strerror or err})') from None
+
+
+def check_outside(inputs, output, what='output'):
+    """Refuse (ValueError) an output path that is, or lies inside, one of the input folders: a
+    later run would read the outputs as inputs."""
+    out = osp.realpath(output)
+    for src in inputs:
+        if not src:
+            continue
+        src = osp.realpath(src)
+        if osp.isdir(src) and (out == src or out.startswith(src.rstrip(os.sep) + os.sep)):
+            raise ValueError(f"{what} {output} lies inside the source {src}: write it elsewhere")
 
 
 def write_npy_atomic(path, array):
@@ -85,16 +154,5 @@ def write_npy_atomic(path, array):
 def write_hdf5_atomic(path, value, dtype=np.float16):
     """One dataset ``value`` (``dtype``, gzip) in an HDF5 file: the SMIYC submission format."""
     import h5py
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=folder)
-    os.close(fd)
-    try:
-        with h5py.File(tmp, 'w') as fh:
-            fh.create_dataset('value', data=np.asarray(value, dtype), compression='gzip')
-        _default_mode(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_file(path) as tmp, h5py.File(tmp, 'w') as fh:
+        fh.create_dataset('value', data=np.asarray(value, dtype), compression='gzip')

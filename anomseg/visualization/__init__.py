@@ -1,3 +1,5 @@
-from .heatmap import colorize_scores, colour_bar, grey_window, heatmap_overlay
+from .heatmap import (class_legend, class_panel, colorize_scores, colour_bar, grey_window,
+                      heatmap_overlay, tick_labels)
 
-__all__ = ['colorize_scores', 'colour_bar', 'grey_window', 'heatmap_overlay']
+__all__ = ['class_legend', 'class_panel', 'colorize_scores', 'colour_bar', 'grey_window',
+           'heatmap_overlay', 'tick_labels']

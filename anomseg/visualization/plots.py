@@ -1,5 +1,6 @@
-"""Report figures of an evaluation: precision-recall and ROC curves, and histograms of the scores
-of inlier and anomaly pixels, drawn with matplotlib's Agg backend and written atomically."""
+"""Report figures of an evaluation: precision-recall and ROC curves of several scorers or runs,
+and histograms of the scores of inlier and anomaly pixels, drawn with matplotlib's Agg backend
+and written atomically."""
 import io
 
 import matplotlib
@@ -29,38 +30,60 @@ def _save(fig, path):
     write_bytes_atomic(path, buf.getvalue())
 
 
-def plot_curves(curve, metrics, path, title):
-    """PR (left) and ROC (right) of one scorer: ``curve`` from ``functional.curves``,
-    ``metrics`` from ``curve_metrics`` for the legend."""
-    fig, (pr, roc) = plt.subplots(1, 2, figsize=(10, 4.2))
+def thin_curve(curve):
+    """The PR / ROC points of ``functional.curves`` thinned to at most MAX_POINTS, as lists
+    (what a report stores and draws)."""
     recall, precision, fpr = _thin(curve['recall'], curve['precision'], curve['fpr'])
-    pr.plot(np.concatenate([[0], recall]), np.concatenate([[1], precision]), lw=1.5)
-    pr.axhline(curve['n_pos'] / max(curve['n_pos'] + curve['n_neg'], 1), ls=':', c='grey',
-               label='chance')
+    return dict(recall=[float(v) for v in recall], precision=[float(v) for v in precision],
+                fpr=[float(v) for v in fpr], positive_rate=curve['n_pos'] /
+                max(curve['n_pos'] + curve['n_neg'], 1))
+
+
+def plot_curves_overlay(named_curves, metrics, pr_path, roc_path, title=''):
+    """One PR plot and one ROC plot with a curve per run or scorer. ``named_curves``: {name:
+    ``thin_curve`` dict}; ``metrics``: {name: {'AP': .., 'AUROC': .., 'FPR95': ..}} for the
+    legends."""
+    fig, pr = plt.subplots(figsize=(6.4, 4.8))
+    for name, c in named_curves.items():
+        pr.plot([0] + c['recall'], [1] + c['precision'], lw=1.5,
+                label=f'{name} (AP {100 * metrics[name]["AP"]:.2f})')
+    if named_curves:
+        pr.axhline(next(iter(named_curves.values()))['positive_rate'], ls=':', c='grey',
+                   label='chance')
     pr.set(xlabel='recall', ylabel='precision', xlim=(0, 1), ylim=(0, 1.02),
-           title=f'PR: AP {100 * metrics["AP"]:.2f}%')
-    pr.legend(loc='upper right')
-    roc.plot(np.concatenate([[0], fpr]), np.concatenate([[0], recall]), lw=1.5)
+           title=f'{title}precision-recall (anomaly pixels)')
+    pr.legend(loc='upper right', fontsize=8)
+    _save(fig, pr_path)
+    fig, roc = plt.subplots(figsize=(6.4, 4.8))
+    for name, c in named_curves.items():
+        roc.plot([0] + c['fpr'], [0] + c['recall'], lw=1.5,
+                 label=f'{name} (AUROC {100 * metrics[name]["AUROC"]:.2f}, FPR95 '
+                       f'{100 * metrics[name]["FPR95"]:.2f})')
     roc.plot([0, 1], [0, 1], ls=':', c='grey')
     roc.axhline(0.95, ls='--', c='tab:red', lw=0.8, label='TPR 95%')
     roc.set(xlabel='false positive rate', ylabel='true positive rate', xlim=(0, 1),
-            ylim=(0, 1.02), title=f'ROC: AUROC {100 * metrics["AUROC"]:.2f}%, '
-                                 f'FPR95 {100 * metrics["FPR95"]:.2f}%')
-    roc.legend(loc='lower right')
-    fig.suptitle(title)
-    _save(fig, path)
+            ylim=(0, 1.02), title=f'{title}ROC')
+    roc.legend(loc='lower right', fontsize=8)
+    _save(fig, roc_path)
 
 
-def plot_histograms(edges, inlier, anomaly, path, title):
-    """Score histograms of inlier and anomaly pixels, each normalised to its own total."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    centres, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
-    for counts, label, colour in ((inlier, 'inlier', 'tab:blue'),
-                                  (anomaly, 'anomaly', 'tab:red')):
-        total = counts.sum()
-        if total:
-            ax.bar(centres, counts / total, width=width, alpha=0.55, color=colour,
-                   label=f'{label} ({total:,} px)')
-    ax.set(xlabel='anomaly score', ylabel='fraction of pixels', title=title)
-    ax.legend()
+def plot_histogram_grid(named_histograms, path):
+    """Inlier versus anomaly score histograms, one panel per scorer: ``named_histograms``
+    {scorer: (edges, inlier counts, anomaly counts)}, each normalised to its own total."""
+    n = max(len(named_histograms), 1)
+    cols = min(n, 3)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    for ax, (name, (edges, inlier, anomaly)) in zip(axes.flat, named_histograms.items()):
+        centres, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
+        for counts, label, colour in ((inlier, 'inlier', 'tab:blue'),
+                                      (anomaly, 'anomaly', 'tab:red')):
+            if counts.sum():
+                ax.bar(centres, counts / counts.sum(), width=width, alpha=0.55, color=colour,
+                       label=f'{label} ({int(counts.sum()):,} px)')
+        ax.set(xlabel=f'{name} score (high = anomaly)', ylabel='fraction of pixels', title=name)
+        ax.legend(fontsize=7)
+    for ax in list(axes.flat)[len(named_histograms):]:
+        ax.axis('off')
+    fig.tight_layout()
     _save(fig, path)

@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
-from anomseg.apis.evaluate_scores import evaluate_score_folder
+from anomseg.apis.evaluate_scores import evaluate_score_folder, read_score_file
 from tests.conftest import REPO, require_shared
 
 
@@ -67,7 +67,7 @@ def test_missing_frames_and_bad_ranges_are_named_before_work(tmp_path):
     with pytest.raises(ValueError, match=r'validation0001.*\[2, 2\].*\[0, 1\].*unit-map arctan'):
         evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))  # auto: chosen on frame 0
     np.save(tmp_path / 's' / 'validation0000.npy', np.zeros((10, 10), np.float16))
-    with pytest.raises(ValueError, match='validation0000.*do not match'):
+    with pytest.raises(ValueError, match=r'validation0000.npy: scores of shape \(10, 10\) for'):
         evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))
 
 
@@ -129,7 +129,6 @@ def test_malformed_score_files_get_our_error_only(tmp_path):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from anomseg.apis.evaluate_scores import read_score_file
     seeds = valid_score_files(str(tmp_path))
 
     @settings(max_examples=200, deadline=None,
@@ -160,3 +159,42 @@ def test_malformed_score_files_get_our_error_only(tmp_path):
         read_score_file(str(tmp_path / 'cube.npy'))
     with pytest.raises(FileNotFoundError, match='missing.npy: no such score file'):
         read_score_file(str(tmp_path / 'missing.npy'))
+
+
+def test_crafted_hdf5_score_files_read_nothing_outside_them(tmp_path):
+    """A submission file whose ``value`` is a link to another file, a group, or a dataset with
+    virtual or external storage (all of which would read other files) is refused, named."""
+    from anomseg.apis.evaluate_scores import score_file_header
+    from tests.reliability import record
+    secret = np.arange(12, dtype=np.float32).reshape(3, 4)
+    with h5py.File(tmp_path / 'other.hdf5', 'w') as fh:
+        fh['secret'] = secret
+    secret.tofile(tmp_path / 'raw.bin')
+    crafted = {
+        'external link': lambda fh: fh.__setitem__('value', h5py.ExternalLink(
+            str(tmp_path / 'other.hdf5'), 'secret')),
+        'soft link': lambda fh: (fh.__setitem__('data', secret),
+                                 fh.__setitem__('value', h5py.SoftLink('/data'))),
+        'group': lambda fh: fh.create_group('value'),
+        'virtual dataset': lambda fh: fh.create_virtual_dataset('value', virtual(tmp_path)),
+        'external storage': lambda fh: fh.create_dataset(
+            'value', (3, 4), np.float32, external=[(str(tmp_path / 'raw.bin'), 0, 48)]),
+    }
+    messages = {'external link': 'ExternalLink', 'soft link': 'SoftLink', 'group': 'a group',
+                'virtual dataset': 'other files', 'external storage': 'other files'}
+    for name, make in crafted.items():
+        path = str(tmp_path / f'{name.replace(" ", "_")}.hdf5')
+        with h5py.File(path, 'w') as fh:
+            make(fh)
+        for read in (read_score_file, score_file_header):
+            with pytest.raises(ValueError, match=f'{path}: not a readable score map.*'
+                                                 f'{messages[name]}'):
+                read(path)
+        record('eval_scores.py', f'crafted .hdf5 score map: "value" as {name}',
+               f'refused, naming the file ("{messages[name]}")')
+
+
+def virtual(tmp_path):
+    layout = h5py.VirtualLayout(shape=(3, 4), dtype=np.float32)
+    layout[:] = h5py.VirtualSource(str(tmp_path / 'other.hdf5'), 'secret', shape=(3, 4))
+    return layout

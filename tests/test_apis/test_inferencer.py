@@ -11,6 +11,7 @@ from mmengine.config import Config
 from mmseg.registry import MODELS
 
 from anomseg.apis import AnomalyInferencer
+from anomseg.visualization import class_legend, class_panel, colour_bar
 from tests.conftest import REPO, require_shared
 from tests.test_apis.test_frames import write_video
 
@@ -51,8 +52,21 @@ def test_results_match_the_model_on_real_frames(inferencer, tmp_path):
     assert -9 <= direct['scores']['rba'].min() and direct['scores']['rba'].max() <= 0
     assert direct['sem_seg'].shape == image.shape[:2]
     vis = cv2.imread(osp.join(out, 'vis', f'{stem}.png'))
-    # heatmap + 60-pixel colour bar + class prediction, at the image's height
-    assert vis.shape == (image.shape[0], 2 * image.shape[1] + 60, 3)
+    # heatmap + its colour bar + class prediction with its legend, at the image's height
+    bar = colour_bar(image.shape[0], -2.0, 0.0, label='rba')
+    classes = class_panel(direct['sem_seg'], inferencer.palette, inferencer.classes)
+    assert vis.shape == (image.shape[0], image.shape[1] + bar.shape[1] + classes.shape[1], 3)
+
+
+def test_a_scorer_is_not_painted_on_another_scorers_range(checkpoint, tiny_synthroad, tmp_path):
+    """The config's range (-2, 0) is RbA's; --scorer msp used to be drawn on it."""
+    msp = AnomalyInferencer(CFG, checkpoint, scorer='msp')
+    assert msp.config_range_scorer == 'rba' and msp.config_score_range == (-2.0, 0.0)
+    src = osp.join(tiny_synthroad, 'anomaly', 'images', 'anomaly_0000.png')
+    summary = msp.run(src, str(tmp_path / 'out'), progress=False)
+    scores = msp([cv2.imread(src)])[0]['scores']['msp']
+    assert summary['scorer'] == 'msp'
+    assert np.allclose(summary['score_range'], np.percentile(scores, (1, 99)))
 
 
 def test_hdf5_scores_read_back_equal(inferencer, tiny_synthroad, tmp_path):
@@ -81,8 +95,10 @@ def test_video_to_heatmap_mp4_with_temporal_smoothing(inferencer, tiny_synthroad
     cap = cv2.VideoCapture(summary['video'])
     assert cap.get(cv2.CAP_PROP_FRAME_COUNT) == 3 and cap.get(cv2.CAP_PROP_FPS) == 5
     h, w = frames[0].shape[:2]
+    width = w + colour_bar(h, *summary['score_range'], label='rba').shape[1] + \
+        w + class_legend(h, inferencer.classes, inferencer.palette, []).shape[1]
     assert (cap.get(cv2.CAP_PROP_FRAME_HEIGHT), cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == \
-        (h, 2 * w + 60)
+        (h, width)
     cap.release()
     # smoothing: s~_1 = 0.5 s_1 + 0.5 s~_0, on the decoded frames themselves
     decoded = [f for _, f in __import__('anomseg').apis.open_frames(str(video)).frames()]
@@ -167,3 +183,13 @@ def test_cpu_optimisations_keep_the_models_outputs(checkpoint):
                               atol=1e-4), name
     agree = (fast.pred_sem_seg.data == plain.pred_sem_seg.data).float().mean()
     assert agree >= 0.999
+
+
+def test_video_frames_of_another_size_are_fitted_not_refused():
+    """A panel whose colour bar labels changed width (per-frame ranges) still fits the video."""
+    from anomseg.apis.inferencer import _fit
+    wide = np.zeros((10, 30, 3), np.uint8)
+    fitted = _fit(wide, (10, 20))                   # scaled to 20 wide, 6 high, padded white
+    assert fitted.shape == (10, 20, 3) and (fitted[:6] == 0).all() and (fitted[6:] == 255).all()
+    narrow = _fit(np.zeros((10, 15, 3), np.uint8), (10, 20))
+    assert (narrow[:, :15] == 0).all() and (narrow[:, 15:] == 255).all()

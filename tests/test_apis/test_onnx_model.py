@@ -99,8 +99,8 @@ def test_infer_cli_runs_the_onnx_model_and_refuses_other_sizes(small_model, tmp_
     run = subprocess.run([sys.executable, 'tools/infer.py', '--backend', 'onnxruntime',
                           small_model, str(frames), '--out-dir', str(tmp_path / 'out2')],
                          cwd=REPO, capture_output=True, text=True)
-    assert run.returncode == 1
-    assert run.stderr.strip().splitlines()[-1].startswith('infer: error: f2: a frame of shape '
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines()[-1].startswith('infer.py: error: f2: a frame of shape '
                                                           '(100, 256, 3) does not fit')
     assert 'Traceback' not in run.stderr
 

@@ -207,12 +207,12 @@ def test_an_archive_is_verified_file_by_file_and_moved_in_whole(server, no_share
 
 
 @pytest.mark.slow
-def test_the_demo_assets_come_from_the_server_when_shared_is_hidden(server, no_shared,
+def test_the_quickstart_assets_come_from_the_server_when_shared_is_hidden(server, no_shared,
                                                                     tmp_path):
-    """`make demo`'s first step with no ../shared: fetch, then convert the backbone."""
+    """`make quickstart`'s first step with no ../shared: fetch, then convert the backbone."""
     serve_weights()
     env = {**os.environ, 'ANOMSEG_ASSET_MIRROR': f'{server}/drop'}
-    out = subprocess.run([sys.executable, 'tools/fetch_assets.py', 'demo', '--print-path'],
+    out = subprocess.run([sys.executable, 'tools/fetch_assets.py', 'quickstart', '--print-path'],
                          cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout
     src = out.strip()
     assert src.startswith(str(tmp_path / 'cache')) and osp.isfile(src)

@@ -34,7 +34,8 @@ def test_problems_are_listed_file_by_file_and_nothing_is_written(tmp_path):
     for n in range(3):
         shutil.copy(os.path.join(src, 'images', f'{n}.jpg'), bundle / 'images')
         shutil.copy(os.path.join(src, 'labels_masks', f'{n}.png'), bundle / 'labels_masks')
-    cv2.imwrite(str(bundle / 'labels_masks' / '1.png'), np.full((4, 4), 7, np.uint8))
+    shape = cv2.imread(str(bundle / 'images' / '1.jpg')).shape[:2]
+    cv2.imwrite(str(bundle / 'labels_masks' / '1.png'), np.full(shape, 7, np.uint8))
     os.remove(bundle / 'labels_masks' / '2.png')
     with pytest.raises(ValueError, match=r'2 of 3 frames have problems(.|\n)*1.png.*\[7\]'
                                          r'(.|\n)*2.png'):

@@ -53,7 +53,7 @@ def test_convert_writes_the_slice_layout(tmp_path):
 
 
 @pytest.mark.parametrize('case', ['labels 7', 'grid', 'missing', 'exists'])
-def test_convert_refuses_bad_downloads_before_writing(tmp_path, case):
+def test_convert_refuses_bad_downloads_before_writing(tmp_path, case, capsys):
     src = tmp_path / 'download'
     make_case(src, 'Case_P001')
     out = tmp_path / 'out'
@@ -72,7 +72,9 @@ def test_convert_refuses_bad_downloads_before_writing(tmp_path, case):
         bad, message = out, 'exists'
     with pytest.raises(SystemExit) as err:
         main(['convert', '--src', str(src), '--out', str(out)])
-    assert str(bad) in str(err.value) and message in str(err.value)
+    line = capsys.readouterr().err.strip()
+    assert err.value.code == 2 and line.startswith('emidec.py: error: ')
+    assert str(bad) in line and message in line
     assert case == 'exists' or not out.exists()
 
 

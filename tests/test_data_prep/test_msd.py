@@ -79,8 +79,8 @@ def test_orientation_split_window_and_labels(tmp_path):
 def test_errors_before_writing(tmp_path):
     make_task(tmp_path / 'T', n_reoriented=0)
     with pytest.raises(ValueError, match='neither inlier'):
-        main(['--task', str(tmp_path / 'T'), '--out', str(tmp_path / 'o'), '--inlier', '5:1',
-              '--classes', 'bg', 'liver'])
+        main(['--debug', '--task', str(tmp_path / 'T'), '--out', str(tmp_path / 'o'),
+              '--inlier', '5:1', '--classes', 'bg', 'liver'])
     assert not (tmp_path / 'o').exists()
     os.remove(tmp_path / 'T' / 'labelsTr' / 'case_a.nii.gz')
     with pytest.raises(FileNotFoundError, match='labelsTr/case_a.nii.gz'):

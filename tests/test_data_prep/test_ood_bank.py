@@ -21,7 +21,7 @@ def test_skimage_bank_is_deterministic_and_loads(tmp_path):
     img, mask = bank[0]
     assert img.shape[:2] == mask.shape and mask.any()
     with pytest.raises(ValueError, match='exists'):
-        main(['skimage', '--out', str(tmp_path / 'a'), '--num-objects', '2'])
+        main(['skimage', '--debug', '--out', str(tmp_path / 'a'), '--num-objects', '2'])
 
 
 def make_coco(root):
@@ -79,14 +79,14 @@ def test_coco_bank_checks_inputs_before_writing(tmp_path):
     os.remove(tmp_path / 'images' / 'c.png')
     out = tmp_path / 'bank'
     with pytest.raises(FileNotFoundError, match='c.png'):
-        main(['coco', '--out', str(out), '--ann', str(tmp_path / 'ann.json'),
+        main(['coco', '--debug', '--out', str(out), '--ann', str(tmp_path / 'ann.json'),
               '--images', str(tmp_path / 'images')])
     assert not out.exists()
     with pytest.raises(ValueError, match='not COCO classes'):
-        main(['coco', '--out', str(out), '--ann', str(tmp_path / 'ann.json'),
+        main(['coco', '--debug', '--out', str(out), '--ann', str(tmp_path / 'ann.json'),
               '--images', str(tmp_path / 'images'), '--exclude', 'persn'])
     with pytest.raises(ValueError, match='inside the source'):
-        main(['coco', '--out', str(tmp_path / 'images' / 'bank'),
+        main(['coco', '--debug', '--out', str(tmp_path / 'images' / 'bank'),
               '--ann', str(tmp_path / 'ann.json'), '--images', str(tmp_path / 'images'),
               '--min-area', '10', '--exclude', 'person', 'kite'])
 

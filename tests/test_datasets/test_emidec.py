@@ -105,11 +105,11 @@ def test_bad_input_is_named_before_any_work(tiny, case):
     elif case == 'empty label':
         bad = root / 'trainannot' / 'Case_P002_slice000.png'
         bad.write_bytes(b'')
-        message = 'not a readable label map'
+        message = 'empty label map file'
     elif case == 'truncated slice':
         bad = root / 'train' / 'Case_N001_slice001.png'
         bad.write_bytes(bad.read_bytes()[:20])
-        message = 'not a readable image'
+        message = 'truncated PNG image'
     else:
         write_slices(root, {'slice7.png': label(1)})
         bad, message = root / 'train' / 'slice7.png', 'not a slice name'

@@ -45,3 +45,17 @@ def test_validator_catches_missing_and_misshapen(tmp_path):
         validate_fishyscapes_output('in', str(tmp_path), {'0000': (5, 4)})
     with pytest.raises(ValueError, match='differ in shape'):
         write_fishyscapes_frame(str(tmp_path), '0002', np.zeros((4, 5)), np.zeros((5, 4)))
+
+
+def test_container_inputs_are_checked_before_any_frame_runs(tmp_path):
+    """Inputs of the Fishyscapes container that are damaged or crafted (a decompression bomb: a
+    few kB that decode to 400 MB) are named before the first frame is scored."""
+    from anomseg.submission.fishyscapes import fishyscapes_inputs
+    from tests.reliability import record
+    from tests.test_utils.test_image_files import bomb_png
+    cv2.imwrite(str(tmp_path / '0000.png'), np.zeros((8, 8, 3), np.uint8))
+    bomb_png(tmp_path / '0001.png', 20000)
+    with pytest.raises(ValueError, match='0001.png: not a readable image.*DecompressionBomb'):
+        fishyscapes_inputs(str(tmp_path))
+    record('Fishyscapes container', 'input PNG of 20000 x 20000 pixels in a few kB',
+           'refused from its header before any frame is scored')

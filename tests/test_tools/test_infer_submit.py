@@ -5,9 +5,6 @@ import zipfile
 
 import cv2
 import pytest
-import torch
-from mmengine.config import Config
-from mmseg.registry import MODELS
 
 from tests.test_apis.test_frames import write_video
 from tests.test_tools.test_train_test import run_tool
@@ -15,18 +12,9 @@ from tests.test_tools.test_train_test import run_tool
 CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_1k_synthroad-256x256.py'
 
 
-@pytest.fixture(scope='module')
-def checkpoint(tmp_path_factory):
-    cfg = Config.fromfile(CFG)
-    cfg.model.backbone.init_cfg = None
-    torch.manual_seed(0)
-    path = str(tmp_path_factory.mktemp('ckpt') / 'model.pth')
-    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
-    return path
-
-
 @pytest.mark.slow
-def test_video_to_heatmap_mp4(checkpoint, tiny_synthroad, tmp_path):
+def test_video_to_heatmap_mp4(assets, tiny_synthroad, tmp_path):
+    checkpoint = assets['checkpoint']
     frames = [cv2.imread(p) for p in
               sorted(glob.glob(osp.join(tiny_synthroad, 'sequence', 'images', '*.png')))]
     write_video(tmp_path / 'drive.mp4', frames, fps=10)
@@ -40,7 +28,8 @@ def test_video_to_heatmap_mp4(checkpoint, tiny_synthroad, tmp_path):
 
 
 @pytest.mark.slow
-def test_checkpoint_to_smiyc_and_oodis_submissions(checkpoint, tiny_synthroad, tmp_path):
+def test_checkpoint_to_smiyc_and_oodis_submissions(assets, tiny_synthroad, tmp_path):
+    checkpoint = assets['checkpoint']
     images = osp.join(tiny_synthroad, 'anomaly', 'images')
     run_tool('tools/submit.py', 'smiyc', CFG, checkpoint, '--images', images, '--split',
              'AnomalyTrack-all', '--method', 'anomseg-test', '--out-dir', str(tmp_path / 's'))

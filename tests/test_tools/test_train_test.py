@@ -56,8 +56,10 @@ def test_synthroad_train_resume_test(tiny_synthroad, tmp_path):
     scores = np.load(osp.join(out, 'energy', 'anomaly_0000.npy'))
     assert scores.shape == (64, 128) and scores.dtype == np.float32
     report = sorted(os.listdir(osp.join(work, 'report')))
-    assert report == sorted(f'SMIYC_{s}_{kind}' for s in ('msp', 'energy')
-                            for kind in ('curves.png', 'hist.png', 'frames.csv'))
+    assert report == sorted([f'SMIYC_{s}_frames.csv' for s in ('msp', 'energy')] +
+                            ['report.html', 'report.json', 'report_files'])
+    assert sorted(os.listdir(osp.join(work, 'report', 'report_files'))) == \
+        ['frames', 'hist.png', 'pr.png', 'roc.png']
 
     log = run_tool('tools/test.py', SYNTHROAD_CFG, osp.join(work, 'iter_3.pth'), '--work-dir',
                    work, '--tta', '--cfg-options', *opts)
@@ -91,23 +93,45 @@ def test_mask2former_lite_train_test_compares_rba_and_msp(tiny_synthroad, tmp_pa
     assert 'rba' in log and len(os.listdir(tmp_path / 'show')) == 3
 
 
+def trained_state(path):
+    """(weights, optimiser moments) of a checkpoint."""
+    import torch
+    ckpt = torch.load(path, weights_only=False)
+    moments = [t for s in ckpt['optimizer']['state'].values() for t in s.values()
+               if torch.is_tensor(t)]
+    return ckpt['state_dict'], moments
+
+
+def same_state(a, b):
+    import torch
+    (wa, ma), (wb, mb) = a, b
+    return (wa.keys() == wb.keys() and all(torch.equal(wa[k], wb[k]) for k in wa)
+            and len(ma) == len(mb) > 0 and all(torch.equal(x, y) for x, y in zip(ma, mb)))
+
+
 @pytest.mark.slow
 def test_same_seed_trains_bitwise_identical_and_tests_identically(tiny_synthroad, tmp_path):
     """Two CPU trainings with the config's seed end with equal weights and optimiser state,
-    bit for bit; tools/test.py gives the same metrics twice and with two loader workers."""
-    import torch
-    opts = FAST + synthroad_options(tiny_synthroad)
-    states = []
-    for run in ('a', 'b'):
+    bit for bit, with the data loaded in the main process and with two loader workers;
+    tools/test.py gives the same metrics twice and with two loader workers. All with
+    ``randomness.deterministic=True``, which turns oneDNN off (``apply_determinism``)."""
+    from tests.reliability import record
+    opts = FAST + synthroad_options(tiny_synthroad) + ['randomness.deterministic=True']
+    states = {}
+    for run, workers in (('a', 0), ('b', 0), ('c', 2), ('d', 2)):
         run_tool('tools/train.py', SYNTHROAD_CFG, '--work-dir', str(tmp_path / run),
-                 '--cfg-options', *opts)
-        states.append(torch.load(tmp_path / run / 'iter_2.pth', weights_only=False))
-    a, b = states
-    assert a['state_dict'].keys() == b['state_dict'].keys()
-    assert all(torch.equal(a['state_dict'][k], b['state_dict'][k]) for k in a['state_dict'])
-    moments = [[t for s in ckpt['optimizer']['state'].values() for t in s.values()
-                if torch.is_tensor(t)] for ckpt in states]
-    assert moments[0] and all(torch.equal(x, y) for x, y in zip(*moments))
+                 '--cfg-options', *opts, f'train_dataloader.num_workers={workers}')
+        states[run] = trained_state(tmp_path / run / 'iter_2.pth')
+    assert same_state(states['a'], states['b'])
+    assert same_state(states['c'], states['d'])
+    record('train.py', 'same config and seed, twice (data loaded in the main process)',
+           f'bit-identical weights ({len(states["a"][0])} tensors) and optimiser moments')
+    record('train.py', 'same config and seed, twice with 2 loader workers',
+           'bit-identical weights and optimiser moments')
+    record('train.py', '0 versus 2 loader workers',
+           'bit-identical' if same_state(states['a'], states['c']) else
+           'differ: each worker draws its augmentations from its own seeded stream '
+           '(mmengine seeds worker w with seed + w), so the random crops and flips differ')
     metrics = []
     for run, workers in (('t1', 0), ('t2', 0), ('t3', 2)):
         run_tool('tools/test.py', SYNTHROAD_CFG, str(tmp_path / 'a' / 'iter_2.pth'),
@@ -116,3 +140,5 @@ def test_same_seed_trains_bitwise_identical_and_tests_identically(tiny_synthroad
         with open(tmp_path / run / 'metrics.json') as fh:
             metrics.append(json.load(fh))
     assert metrics[0] == metrics[1] == metrics[2]
+    record('test.py', 'twice, and with 2 loader workers',
+           f'identical metrics.json ({len(metrics[0])} values)')

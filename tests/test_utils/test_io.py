@@ -24,3 +24,39 @@ def test_atomic_outputs_get_the_mode_of_a_plain_write(tmp_path):
     assert mode('out') == mode('plain') == 0o750
     assert (tmp_path / 'a.bin').read_bytes() == b'x'
     assert sorted(os.listdir(tmp_path)) == ['a.bin', 'b.hdf5', 'out', 'plain', 'plain.bin']
+
+
+def test_stale_temporaries_of_dead_processes_go_and_live_ones_stay(tmp_path):
+    import subprocess
+    import sys
+    dead = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
+                          capture_output=True, text=True).stdout.strip()
+    live = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])
+    try:
+        (tmp_path / f'.a.bin-{dead}-x1').write_bytes(b'half')       # a killed write
+        os.mkdir(tmp_path / f'.out-{dead}-x2')                       # a killed folder
+        (tmp_path / f'.a.bin-{live.pid}-x3').write_bytes(b'busy')    # another run, still going
+        (tmp_path / '.a.bin-notes').write_bytes(b'not ours')
+        write_bytes_atomic(str(tmp_path / 'a.bin'), b'x')
+        with atomic_output_dir(str(tmp_path / 'out')) as tmp:
+            open(os.path.join(tmp, 'f'), 'w').close()
+        assert sorted(os.listdir(tmp_path)) == sorted(
+            [f'.a.bin-{live.pid}-x3', '.a.bin-notes', 'a.bin', 'out'])
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_unwritable_outputs_and_outputs_inside_inputs_are_refused(tmp_path):
+    import pytest
+
+    from anomseg.utils import check_output_writable, check_outside
+    (tmp_path / 'file').write_text('x')
+    with pytest.raises(NotADirectoryError, match='is a file, not a folder'):
+        check_output_writable(str(tmp_path / 'file' / 'out'))
+    check_output_writable(str(tmp_path / 'new' / 'deeper'))
+    assert sorted(os.listdir(tmp_path)) == ['file']          # the probe leaves nothing
+    os.mkdir(tmp_path / 'data')
+    with pytest.raises(ValueError, match='lies inside the source'):
+        check_outside([str(tmp_path / 'data')], str(tmp_path / 'data' / 'x' / 'out'))
+    check_outside([str(tmp_path / 'data')], str(tmp_path / 'data2'))

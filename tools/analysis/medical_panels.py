@@ -28,6 +28,7 @@ from mmseg.registry import DATASETS  # noqa: E402
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from anomseg.apis import AnomalyInferencer  # noqa: E402
 from anomseg.utils import write_bytes_atomic  # noqa: E402
+from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 
 
 def pick_slices(cfg, count):
@@ -62,6 +63,7 @@ def crop_box(seg, anomaly, margin):
     return slice(top, top + side), slice(left, left + side)
 
 
+@cli('medical_panels.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
@@ -71,12 +73,9 @@ def main(argv=None):
     parser.add_argument('--slices', type=int, default=4)
     parser.add_argument('--margin', type=int, default=24, help='pixels around the heart')
     parser.add_argument('--title', default='')
-    args = parser.parse_args(argv)
-    try:
-        model = AnomalyInferencer(args.config, args.checkpoint,
-                                  scorer=args.scorer.split(',') if args.scorer else None)
-    except (FileNotFoundError, KeyError, ValueError) as err:
-        raise SystemExit(f'medical_panels.py: error: {err}')
+    args = add_debug_argument(parser).parse_args(argv)
+    model = AnomalyInferencer(args.config, args.checkpoint,
+                              scorer=args.scorer.split(',') if args.scorer else None)
     slices = pick_slices(model.cfg, args.slices)
     outputs = [model([mmcv.imread(path)])[0] for path, _, _ in slices]
     palette = model.palette / 255.0

@@ -10,7 +10,6 @@ Prints and writes the overall agreement, the per-frame minimum and the agreement
 reference predicts (``anomseg.evaluation.functional.prediction_agreement``).
 """
 import argparse
-import sys
 
 import cv2
 import numpy as np
@@ -20,9 +19,11 @@ from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, build_benchmark
 from anomseg.datasets.transforms import LoadAnomalyAnnotations
 from anomseg.evaluation.functional import prediction_agreement
 from anomseg.utils import load_checkpoint_file
+from anomseg.utils.cli import add_debug_argument, cli
 from anomseg.utils.io import write_json_atomic
 
 
+@cli('prediction_agreement.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('ref_config')
@@ -32,13 +33,10 @@ def main(argv=None):
     parser.add_argument('--benchmark', required=True, choices=sorted(ANOMALY_BENCHMARKS))
     parser.add_argument('--benchmark-root', required=True)
     parser.add_argument('--out', help='write the numbers to this JSON file')
-    args = parser.parse_args(argv)
-    try:
-        dataset, _ = build_benchmark(args.benchmark, args.benchmark_root)
-        ref = AnomalyInferencer(args.ref_config, args.ref_checkpoint)
-        tuned = AnomalyInferencer(args.config, args.checkpoint)
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        sys.exit(f'prediction_agreement.py: error: {err}')
+    args = add_debug_argument(parser).parse_args(argv)
+    dataset, _ = build_benchmark(args.benchmark, args.benchmark_root)
+    ref = AnomalyInferencer(args.ref_config, args.ref_checkpoint)
+    tuned = AnomalyInferencer(args.config, args.checkpoint)
     # the reference's classes: its training set's, else those its checkpoint carries
     classes = ref.classes or load_checkpoint_file(args.ref_checkpoint).get('meta', {}).get(
         'dataset_meta', {}).get('classes') or []
@@ -50,13 +48,13 @@ def main(argv=None):
         info = dataset.get_data_info(i)
         image = cv2.imread(info['img_path'], cv2.IMREAD_COLOR)
         if image is None:
-            sys.exit(f'prediction_agreement.py: error: {info["img_path"]} is not a readable image')
+            raise ValueError(f'{info["img_path"]} is not a readable image')
         labels = load(dict(info))['gt_anomaly_map']
         a = ref([image])[0]['sem_seg']
         b = tuned([image])[0]['sem_seg']
         if a.shape != labels.shape:
-            sys.exit(f'prediction_agreement.py: error: {info["img_path"]}: prediction '
-                     f'{a.shape} and labels {labels.shape} differ in size')
+            raise ValueError(f'{info["img_path"]}: prediction {a.shape} and labels '
+                             f'{labels.shape} differ in size')
         n_agree, n, cls_agree, cls_total = prediction_agreement(
             a.astype(np.int64), b.astype(np.int64), labels == 0, per_class.shape[1])
         agree, total = agree + n_agree, total + n
@@ -64,8 +62,7 @@ def main(argv=None):
         if n:  # a frame that is all anomaly or void has nothing to agree on
             frames[info['img_path']] = n_agree / n
     if not frames:
-        sys.exit(f'prediction_agreement.py: error: {args.benchmark_root}: no frame has inlier '
-                 f'pixels')
+        raise ValueError(f'{args.benchmark_root}: no frame has inlier pixels')
     result = dict(benchmark=args.benchmark, frames=len(frames),
                   agreement=agree / total, min_frame_agreement=min(frames.values()),
                   per_class={name: float(per_class[0, k] / per_class[1, k])

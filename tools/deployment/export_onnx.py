@@ -13,13 +13,13 @@ import json
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
-
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from anomseg.apis import export_onnx  # noqa: E402
+from anomseg.utils.cli import ConfigOptions, add_debug_argument, cli  # noqa: E402
 
 
+@cli('export_onnx.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
@@ -29,14 +29,11 @@ def main(argv=None):
     parser.add_argument('--scorer', help='scorer(s), comma-separated (default: the config\'s)')
     parser.add_argument('--out', help='ONNX file (default: the checkpoint\'s name, .onnx)')
     parser.add_argument('--opset', type=int, default=17)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    args = parser.parse_args(argv)
+    parser.add_argument('--cfg-options', nargs='+', action=ConfigOptions)
+    args = add_debug_argument(parser).parse_args(argv)
     out = args.out or osp.splitext(args.checkpoint)[0] + '.onnx'
-    try:
-        meta = export_onnx(args.config, args.checkpoint, out, args.shape, scorer=args.scorer,
-                           opset=args.opset, cfg_options=args.cfg_options)
-    except (FileNotFoundError, KeyError, ValueError) as err:
-        sys.exit(f'export_onnx: error: {err}')
+    meta = export_onnx(args.config, args.checkpoint, out, args.shape, scorer=args.scorer,
+                       opset=args.opset, cfg_options=args.cfg_options)
     print(json.dumps({k: meta[k] for k in ('input_shape', 'scorers', 'checkpoint_sha256')}))
     print(f'written: {out}')
 

@@ -9,7 +9,6 @@ sigma 3, clipped; the noise is seeded by --seed and the frame's position.
 import argparse
 import io
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np
@@ -19,6 +18,7 @@ from anomseg.apis import add_benchmark_arguments, benchmark_options
 from anomseg.datasets.benchmarks import build_benchmark, frame_id
 from anomseg.datasets.transforms import LoadAnomalyAnnotations
 from anomseg.utils import write_bytes_atomic
+from anomseg.utils.cli import add_debug_argument, cli
 
 
 def synthetic_scores(labels, seed):
@@ -28,17 +28,15 @@ def synthetic_scores(labels, seed):
     return np.clip(0.35 + 0.3 * (labels == 1) + 0.15 * noise, 0, 1).astype(np.float16)
 
 
+@cli('synthetic_scores.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     add_benchmark_arguments(parser)
     parser.add_argument('--out', required=True, help='folder for FRAME_ID.npy')
     parser.add_argument('--seed', type=int, default=0)
-    args = parser.parse_args(argv)
+    args = add_debug_argument(parser).parse_args(argv)
     register_all_modules(init_default_scope=True)
-    try:
-        dataset, _ = build_benchmark(args.dataset, args.data_root, **benchmark_options(args))
-    except (FileNotFoundError, KeyError) as err:
-        sys.exit(f'synthetic_scores: error: {err}')
+    dataset, _ = build_benchmark(args.dataset, args.data_root, **benchmark_options(args))
     load = LoadAnomalyAnnotations()
     for i in range(len(dataset)):
         info = dataset.get_data_info(i)

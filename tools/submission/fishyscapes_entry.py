@@ -14,8 +14,10 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from anomseg.apis import AnomalyInferencer, run_fishyscapes  # noqa: E402
+from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 
 
+@cli('fishyscapes_entry.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--config', required=True)
@@ -24,7 +26,7 @@ def main(argv=None):
     parser.add_argument('--output', default='/output')
     parser.add_argument('--scorer')
     parser.add_argument('--device', default='cpu')
-    args = parser.parse_args(argv)
+    args = add_debug_argument(parser).parse_args(argv)
     inferencer = AnomalyInferencer(args.config, args.checkpoint, device=args.device,
                                    scorer=args.scorer)
     n = run_fishyscapes(inferencer, args.input, args.output)

@@ -1,8 +1,66 @@
 import mmcv
 import numpy as np
-from mmcv.transforms import BaseTransform
+from mmcv.transforms import BaseTransform, LoadImageFromFile
 from mmengine import fileio
+from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
+
+
+def _named_errors(call, path, what):
+    """``call()``, with any failure to read or decode ``path`` raised as one error naming it
+    (mmcv asserts, OpenCV and Pillow raise their own kinds)."""
+    try:
+        return call()
+    except FileNotFoundError:
+        raise FileNotFoundError(f'{path}: no such {what} file') from None
+    except Exception as err:  # noqa: BLE001
+        raise ValueError(f'{path}: not a readable {what} ({type(err).__name__}: {err})'
+                         ) from None
+
+
+@TRANSFORMS.register_module()
+class LoadImageFromFileChecked(LoadImageFromFile):
+    """mmcv's ``LoadImageFromFile``; a file that cannot be read or decoded raises one error
+    naming it. The tools put it in place of ``LoadImageFromFile`` (``use_checked_loaders``)."""
+
+    def transform(self, results):
+        return _named_errors(lambda: super(LoadImageFromFileChecked, self).transform(results),
+                             results['img_path'], 'image')
+
+
+@TRANSFORMS.register_module()
+class LoadAnnotationsChecked(LoadAnnotations):
+    """mmseg's ``LoadAnnotations``, then checks: a file that cannot be decoded, a label of
+    another size than its image (``ori_shape``), or values other than ``0..num_classes-1`` and
+    ``ignore_index`` (after mmseg's ``reduce_zero_label`` and ``label_map``) raise one error
+    naming the file. Out-of-range values would otherwise stop training deep in the loss
+    ("Target out of bounds") or be dropped silently by IoUMetric."""
+
+    def __init__(self, num_classes=None, ignore_index=255, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+        self.ignore_index = ignore_index
+
+    def transform(self, results):
+        path = results['seg_map_path']
+        _named_errors(lambda: self._load_seg_map(results), path, 'label')
+        label = results['gt_seg_map']
+        shape = results.get('ori_shape')
+        if shape is not None and tuple(label.shape[:2]) != tuple(shape[:2]):
+            raise ValueError(f'{path}: label of size {label.shape[1]}x{label.shape[0]} for an '
+                             f'image of {shape[1]}x{shape[0]} ({results.get("img_path")})')
+        if self.num_classes:
+            counts = np.bincount(label.ravel(), minlength=256)
+            allowed = np.zeros(counts.size, bool)
+            allowed[:self.num_classes] = True
+            if 0 <= self.ignore_index < allowed.size:
+                allowed[self.ignore_index] = True
+            bad = np.flatnonzero((counts > 0) & ~allowed)
+            if bad.size:
+                raise ValueError(f'{path}: label values {bad.tolist()} are neither a class '
+                                 f'(0..{self.num_classes - 1}) nor ignore_index '
+                                 f'{self.ignore_index}')
+        return results
 
 
 @TRANSFORMS.register_module()
@@ -41,6 +99,10 @@ class LoadAnomalyAnnotations(BaseTransform):
         if label is None or label.ndim != 2:
             raise ValueError(f'{path}: expected a single-channel label image, got '
                              f'{None if label is None else label.shape}')
+        shape = results.get('ori_shape')
+        if shape is not None and tuple(label.shape) != tuple(shape[:2]):
+            raise ValueError(f'{path}: label of size {label.shape[1]}x{label.shape[0]} for an '
+                             f'image of {shape[1]}x{shape[0]} ({results.get("img_path")})')
         label_map = self.label_map or results.get('anomaly_label_map') or {}
         if label_map:
             lut = np.arange(max(256, int(label.max()) + 1), dtype=np.int64)

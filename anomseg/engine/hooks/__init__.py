@@ -1,3 +1,4 @@
 from .anomaly_visualization_hook import AnomalyVisualizationHook
+from .random_state_hook import RandomStateHook
 
-__all__ = ['AnomalyVisualizationHook']
+__all__ = ['AnomalyVisualizationHook', 'RandomStateHook']

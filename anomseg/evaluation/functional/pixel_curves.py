@@ -120,13 +120,20 @@ class ScoreCounts:
                 continue
             if self._dense is None:
                 starts = _run_starts(part)
-                if starts.size + self._merged_size + self._pending_size <= self.max_distinct:
+                keys = _keys(part[starts])
+                # exact while the union of all scores fits: the sizes bound it, else count it
+                fits = starts.size + self._merged_size + self._pending_size <= self.max_distinct
+                if not fits:
+                    self._compact()
+                    fits = self._dense is None and np.union1d(
+                        self._tables[0][0] if self._tables else keys[:0],
+                        keys).size <= self.max_distinct
+                if fits:
                     counts = np.zeros((2, starts.size), np.int64)
                     counts[row] = np.diff(starts, append=part.size)
-                    self._add(_keys(part[starts]), counts)
+                    self._add(keys, counts)
                     continue
-                del starts
-                self._compact()
+                del starts, keys
                 if self._dense is None:
                     self._to_buckets(0)
             self._count_pixels(part, row)
@@ -137,6 +144,8 @@ class ScoreCounts:
         if other._dense is None:
             for keys, counts in other._tables:
                 self._add(keys, counts)
+            if self._dense is None:
+                self._compact()  # to buckets now if the union outgrew max_distinct
         else:
             for values, pos, neg in other.descending():
                 self._add(_keys(values[::-1]), np.stack([pos[::-1], neg[::-1]]),

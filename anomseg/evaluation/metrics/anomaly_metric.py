@@ -10,13 +10,13 @@ from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
 from anomseg.evaluation.functional import (COMPONENT_SIZE_FILTERS, ScoreCounts, component_metrics,
-                                           curve_metrics, curves, frame_bins_sorted,
+                                           curve_metrics, frame_bins_sorted,
                                            frame_components, frame_instance_stats, frame_summary,
                                            instance_ap, instances_from_scores, merge_frame_bins,
-                                           score_histograms, smiyc_curve_metrics, split_sorted)
+                                           smiyc_curve_metrics, split_sorted)
 from anomseg.utils.io import write_bytes_atomic, write_npy_atomic
 from anomseg.utils.spill import SpillFolder
-from anomseg.visualization.plots import plot_curves, plot_histograms
+from ..report import write_run_report
 
 # Order-preserving maps into [0, 1] for the SMIYC-binned metrics, with their inverses.
 UNIT_MAPS = {
@@ -68,11 +68,15 @@ class AnomalyMetric(BaseMetric):
     (``dataset_meta``), computed as mmseg's ``IoUMetric`` does, and each class's ``IoU.{class}``
     and ``Dice.{class}``; ``semantic=False`` leaves them to another metric of the same run.
 
-    With ``report_dir``, a report per scorer: ``{report_name}_{scorer}_curves.png`` (precision-
-    recall and ROC), ``{report_name}_{scorer}_hist.png`` (scores of inlier and of anomaly pixels)
-    and ``{report_name}_{scorer}_frames.csv``: per frame its pixel counts, its own AP and FPR95
-    and mean scores, worst first (frames with anomalies by AP ascending, then frames without by
-    mean inlier score descending).
+    With ``report_dir``, the run's report there (``anomseg.evaluation.report``): ``report.html``
+    (one page: the run's identity ``report_meta``, the metrics of every scorer with their
+    definitions, PR / ROC curves and score histograms of all scorers, a gallery of the worst and
+    best frames and a sortable per-frame table), ``report.json`` and ``report_files/``; with a
+    ``prefix`` they are named ``{prefix}_report.*``. ``report_score_range=(vmin, vmax, scorer)``
+    is the colour range the config set for one scorer. Also, per scorer,
+    ``{report_name}_{scorer}_frames.csv``: per frame its pixel counts, its own AP and FPR95 and
+    mean scores, worst first (frames with anomalies by AP ascending, then frames without by mean
+    inlier score descending). Frames are kept in the temporary folder for the report's panels.
 
     With ``anomalous_frames_only``, frames without a single anomaly pixel are left out (the
     protocol of evaluation codes that skip them, e.g. the published ERFNet anomaly table).
@@ -89,7 +93,8 @@ class AnomalyMetric(BaseMetric):
     def __init__(self, metrics=('AP', 'AUROC', 'FPR95', 'FPR95_interp'), smiyc=False,
                  smiyc_uniform=False, components=None, output_dir=None, report_dir=None,
                  report_name='test', unit_map=None, anomalous_frames_only=False,
-                 gt_key='gt_anomaly', semantic=True, **kwargs):
+                 gt_key='gt_anomaly', semantic=True, report_meta=None, report_score_range=None,
+                 **kwargs):
         super().__init__(**kwargs)
         if unit_map not in UNIT_MAPS and unit_map != 'auto':
             raise KeyError(f"unit_map must be one of {list(UNIT_MAPS) + ['auto']}, got "
@@ -110,6 +115,8 @@ class AnomalyMetric(BaseMetric):
         self.output_dir = output_dir
         self.report_dir = report_dir
         self.report_name = report_name
+        self.report_meta = dict(report_meta or {})
+        self.report_score_range = report_score_range
         self._reset()
 
     def _reset(self):
@@ -139,19 +146,20 @@ class AnomalyMetric(BaseMetric):
             self._commit(self._pending)
             self._pending = self._measure(
                 stem, sample[self.gt_key]['data'].squeeze(0).cpu().numpy(), maps,
-                None if instances is None else instances['data'].squeeze(0).cpu().numpy(), iou)
+                None if instances is None else instances['data'].squeeze(0).cpu().numpy(), iou,
+                sample.get('img_path'))
             if self.output_dir:
                 for name, scores in maps.items():
                     write_npy_atomic(osp.join(self.output_dir, name, f'{stem}.npy'),
                                      scores.astype(np.float32))
 
-    def add(self, stem, labels, maps, instances=None):
+    def add(self, stem, labels, maps, instances=None, img_path=None):
         """Count one frame: labels (H, W), {scorer: (H, W) scores} and optionally an instance map
-        (H, W). ``process`` feeds model outputs through here, ``tools/eval_scores.py`` saved
-        maps."""
-        self._commit(self._measure(stem, labels, maps, instances))
+        (H, W) and the image (for the report). ``process`` feeds model outputs through here,
+        ``tools/eval_scores.py`` saved maps."""
+        self._commit(self._measure(stem, labels, maps, instances, img_path=img_path))
 
-    def _measure(self, stem, labels, maps, instances=None, iou=None):
+    def _measure(self, stem, labels, maps, instances=None, iou=None, img_path=None):
         """One frame's contribution (sorted scores, bins, spilled arrays, report row, IoU
         areas). Each map is sorted once (``split_sorted``); the exact counts, the SMIYC bins and
         the report row all read those sorted scores."""
@@ -159,7 +167,7 @@ class AnomalyMetric(BaseMetric):
         self._seen += 1
         if self.anomalous_frames_only and not (labels == 1).any():
             return None
-        frame, parts, bins, bins_uni = dict(stem=stem), {}, {}, {}
+        frame, parts, bins, bins_uni = dict(stem=stem, img_path=img_path), {}, {}, {}
         for name, scores in maps.items():
             if scores.shape != labels.shape:
                 raise ValueError(f'{stem}: scores of shape {scores.shape} ({name}) do not match '
@@ -176,7 +184,7 @@ class AnomalyMetric(BaseMetric):
                 bins_uni[name] = frame_bins_sorted(*unit, strategy='uniform')
             if self.report_dir:
                 frame.setdefault('report', {})[name] = frame_summary(pos, neg)
-        if self.components:
+        if self.components or self.report_dir:
             if self._spill is None:
                 self._spill = SpillFolder()
             frame['labels'] = self._spill.put(f'{index}_labels', labels)
@@ -311,7 +319,13 @@ class AnomalyMetric(BaseMetric):
             out.update({f'{name}/{k}': v for k, v in values.items()})
             rows.append((name, values))
             if self.report_dir:
-                self._write_report(name, c, exact, frames)
+                self._write_frames_csv(name, frames)
+        if self.report_dir and rows:
+            page = write_run_report(
+                self.report_dir, self.report_meta, dict(rows), counts, frames,
+                score_range=self.report_score_range,
+                name=f'{self.prefix}_report' if self.prefix else 'report')
+            print_log(f'report: {page}', logger=MMLogger.get_current_instance())
         keys = list(rows[0][1]) if rows else []
         table = [f'{"scorer":>14s} ' + ' '.join(f'{k:>12.12s}' for k in keys)]
         table += [f'{name:>14s} ' + ' '.join(
@@ -325,11 +339,8 @@ class AnomalyMetric(BaseMetric):
         return out
 
 
-    def _write_report(self, name, counts, exact, frames):
+    def _write_frames_csv(self, name, frames):
         base = osp.join(self.report_dir, f'{self.report_name}_{name}')
-        title = f'{self.report_name}: {name}'
-        plot_curves(curves(counts), exact, f'{base}_curves.png', title)
-        plot_histograms(*score_histograms(counts), f'{base}_hist.png', title)
         rows = [dict(frame=f['stem'], **f['report'][name]) for f in frames]
         rows.sort(key=lambda r: (0, r['AP']) if r['anomaly_pixels'] else
                   (1, -r['mean_inlier_score'] if r['inlier_pixels'] else 0))

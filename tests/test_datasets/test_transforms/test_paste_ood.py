@@ -97,3 +97,33 @@ def test_object_bank_errors_name_the_file(tmp_path):
     (tmp_path / 'bad' / 'index.json').write_text('{nope')
     with pytest.raises(ValueError, match='not valid JSON'):
         ObjectBank(str(tmp_path / 'bad'))
+
+
+def test_crafted_bank_indexes_read_nothing_outside_the_bank(tmp_path):
+    """An index.json naming files outside its folder (``..``, absolute, through a symlink), of
+    the wrong shape, or naming a file that is no image, is refused when the bank opens."""
+    from tests.reliability import record
+    outside = tmp_path / 'outside.png'
+    cv2.imwrite(str(outside), np.zeros((4, 4, 4), np.uint8))
+    crafted = {
+        'a path with ..': ([dict(file='../outside.png')], 'outside the bank folder'),
+        'an absolute path': ([dict(file=str(outside))], 'outside the bank folder'),
+        'a symlink out of the folder': ([dict(file='objects/link.png')],
+                                        'outside the bank folder'),
+        'a record that is no object': (['objects/0.png'], 'object 0 names no file'),
+        'a file that is no image': ([dict(file='objects/notes.png')], 'not a PNG'),
+    }
+    for name, (objects, message) in crafted.items():
+        bank = tmp_path / name.replace(' ', '_')
+        make_bank(bank)
+        os.symlink(outside, bank / 'objects' / 'link.png')
+        (bank / 'objects' / 'notes.png').write_text('not an image')
+        (bank / 'index.json').write_text(json.dumps(dict(format=1, objects=objects)))
+        with pytest.raises(ValueError, match=message):
+            ObjectBank(str(bank))
+        record('PasteOOD object bank', f'crafted index.json: {name}',
+               f'refused when the bank opens ("{message}")')
+    (tmp_path / 'list').mkdir()
+    (tmp_path / 'list' / 'index.json').write_text('[1, 2]')
+    with pytest.raises(ValueError, match='not an object bank index'):
+        ObjectBank(str(tmp_path / 'list'))

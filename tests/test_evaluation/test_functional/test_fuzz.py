@@ -138,3 +138,37 @@ def test_components_equal_brute_force(height, width, data):
     pooled = component_metrics([got])
     assert pooled['n_gt_components'] == len(want['sIoU_gt'])
     assert pooled['n_pred_components'] == len(want['sIoU_pred'])
+
+
+def test_frames_repeating_scores_stay_exact_while_their_union_fits():
+    """Found by the property above: two frames of the same 30 scores (60 > 40 counted frame by
+    frame, 30 distinct) went to buckets when added one after the other but stayed exact when
+    merged from two processes. Exactness depends on the union only."""
+    values = np.array([-6.2e252, -3.1e16, -5.1e-299, 0.0, 0.02, 1.0, 3.1e16] +
+                      list(range(2, 25)), np.float64).reshape(5, 6)
+    labels = np.zeros(values.shape, np.uint8)
+    labels[0, :3] = 1
+    whole = ScoreCounts(max_distinct=40, max_buckets=256)
+    whole.update(values, labels).update(values[::-1], labels[::-1])
+    parts = [ScoreCounts(max_distinct=40, max_buckets=256).update(values, labels),
+             ScoreCounts(max_distinct=40, max_buckets=256).update(values[::-1], labels[::-1])]
+    merged = parts[0].merge(parts[1])
+    assert whole.dropped_bits == merged.dropped_bits == 0
+    for a, b in zip(whole.table(), merged.table()):
+        assert np.array_equal(a, b)
+    assert whole.table()[0].size == 30
+
+
+def test_a_merge_past_max_distinct_moves_to_buckets_at_once():
+    """Also found above: two exact parts of 30 distinct scores each (50 together) merged into
+    an exact table over max_distinct (40), which moved to buckets only when next compacted."""
+    labels = np.zeros((5, 6), np.uint8)
+    a = ScoreCounts(max_distinct=40, max_buckets=256).update(
+        np.arange(30, dtype=np.float64).reshape(5, 6), labels)
+    b = ScoreCounts(max_distinct=40, max_buckets=256).update(
+        np.arange(20, 50, dtype=np.float64).reshape(5, 6), labels)
+    whole = ScoreCounts(max_distinct=40, max_buckets=256)
+    whole.update(np.arange(30, dtype=np.float64).reshape(5, 6), labels)
+    whole.update(np.arange(20, 50, dtype=np.float64).reshape(5, 6), labels)
+    merged = a.merge(b)
+    assert merged.dropped_bits == whole.dropped_bits > 0

@@ -178,7 +178,7 @@ def test_region_of_interest_label_and_prefix_give_a_second_evaluation():
         AnomalyMetric(gt_key='gt_anomaly_roi').process({}, [sample(scores, labels, 'y')])
 
 
-def test_report_curves_histograms_and_worst_first_csv(tmp_path):
+def test_report_page_and_worst_first_csv(tmp_path):
     import csv
     rng = np.random.default_rng(3)
     metric = AnomalyMetric(report_dir=str(tmp_path), report_name='RoadAnomaly')
@@ -193,8 +193,8 @@ def test_report_curves_histograms_and_worst_first_csv(tmp_path):
             aps[f'f{i}'] = average_precision_score(labels.ravel(), scores.ravel())
     metric.evaluate()
     files = sorted(p.name for p in tmp_path.iterdir())
-    assert files == ['RoadAnomaly_msp_curves.png', 'RoadAnomaly_msp_frames.csv',
-                     'RoadAnomaly_msp_hist.png']
+    assert files == ['RoadAnomaly_msp_frames.csv', 'report.html', 'report.json',
+                     'report_files']
     rows = list(csv.DictReader(open(tmp_path / 'RoadAnomaly_msp_frames.csv')))
     assert [r['frame'] for r in rows] == sorted(aps, key=aps.get) + ['f3']
     assert all(np.isclose(float(r['AP']), aps[r['frame']]) for r in rows[:3])

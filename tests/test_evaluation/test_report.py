@@ -1,0 +1,94 @@
+import json
+import os.path as osp
+
+import cv2
+import numpy as np
+
+from anomseg.evaluation.functional import ScoreCounts, curves
+from anomseg.evaluation.metrics import AnomalyMetric
+from anomseg.evaluation.report import best_f1_threshold, choose_gallery, count_quantiles
+from anomseg.visualization.report_page import best_scorers, render_report
+
+
+def test_best_f1_threshold_is_the_brute_force_one():
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        scores = np.round(rng.random(200), 2)        # ties
+        labels = (rng.random(200) < 0.3).astype(np.uint8)
+        counts = ScoreCounts().update(scores, labels)
+        best, best_f1 = None, -1
+        for t in np.unique(scores):
+            pred = scores >= t
+            tp = np.sum(pred & (labels == 1))
+            f1 = 2 * tp / (pred.sum() + labels.sum())
+            if f1 > best_f1 + 1e-12:
+                best, best_f1 = t, f1
+        assert best_f1_threshold(curves(counts)) == best
+
+
+def test_count_quantiles_follow_the_pixels():
+    scores = np.repeat([0.1, 0.2, 0.5, 0.9], [10, 30, 50, 10])
+    counts = ScoreCounts().update(scores, np.zeros(100, np.uint8))
+    assert count_quantiles(counts, (0.01, 0.10, 0.11, 0.40, 0.41, 0.99)) == \
+        [0.1, 0.1, 0.2, 0.2, 0.5, 0.9]
+
+
+def test_gallery_ranks_frames_with_anomalies_by_ap():
+    frames = [dict(stem=s, report={'m': dict(anomaly_pixels=n, AP=ap)})
+              for s, n, ap in (('a', 5, 0.9), ('b', 0, float('nan')), ('c', 3, 0.1),
+                               ('d', 7, 0.5))]
+    assert choose_gallery(frames, 'm', 2) == (['c', 'd'], ['a'])
+    assert choose_gallery(frames, 'm', 1) == (['c'], ['a'])
+
+
+def test_best_values_are_marked_per_column():
+    metrics = {'a': dict(AP=0.5, FPR95=0.2, best_F1_threshold=0.3),
+               'b': dict(AP=0.7, FPR95=0.2, best_F1_threshold=0.9),
+               'c': dict(AP=float('nan'), FPR95=0.4, best_F1_threshold=0.1)}
+    assert best_scorers(metrics, 'AP') == ['b']
+    assert best_scorers(metrics, 'FPR95') == ['a', 'b']         # lower is better, ties both
+    assert best_scorers(metrics, 'best_F1_threshold') == []
+
+
+def frames_on_disk(root, n=5, seed=0):
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        image = rng.integers(0, 255, (48, 64, 3), np.uint8)
+        path = str(root / f'f{i}<&>.png')          # names the page must escape
+        cv2.imwrite(path, image)
+        labels = np.zeros((48, 64), np.uint8)
+        if i:
+            labels[10:20, 10:10 + 4 * i] = 1
+        labels[-3:] = 255
+        msp = rng.random((48, 64)) * 0.5 + 0.5 * (labels == 1)
+        out.append((path, labels, {'msp': msp.astype(np.float32),
+                                   'energy': (-3 * msp + rng.random((48, 64))).astype(
+                                       np.float32)}))
+    return out
+
+
+def test_the_report_holds_the_metrics_frames_and_panels(tmp_path):
+    metric = AnomalyMetric(report_dir=str(tmp_path / 'report'),
+                           report_meta=dict(config='x.py', dataset='toy'))
+    for path, labels, maps in frames_on_disk(tmp_path):
+        metric.add(osp.splitext(osp.basename(path))[0], labels, maps, img_path=path)
+    results = metric.evaluate()
+    with open(tmp_path / 'report' / 'report.json') as fh:
+        report = json.load(fh)
+    assert list(report['metrics']) == ['msp', 'energy']
+    for scorer, values in report['metrics'].items():
+        for key, value in values.items():
+            assert value == results[f'{scorer}/{key}']
+    assert report['identity']['config'] == 'x.py' and report['identity']['frames'] == 5
+    assert [f['stem'] for f in report['frames']] == [f'f{i}<&>' for i in range(5)]
+    assert report['frames'][0]['scorers']['msp']['AP'] is None   # no anomaly pixel: NaN
+    gallery = report['gallery']
+    assert gallery['scorer'] == 'msp' and len(gallery['worst']) == 4 and gallery['best'] == []
+    for f in report['frames']:
+        panel = cv2.imread(str(tmp_path / 'report' / f['panel']))
+        assert panel is not None and panel.shape[0] > 48
+    page = (tmp_path / 'report' / 'report.html').read_text()
+    assert page == render_report(report)
+    assert 'f1&lt;&amp;&gt;' in page and 'f1<&>' not in page
+    assert '<script>' in page and 'http' not in page.replace('http-equiv', '')
