@@ -44,9 +44,14 @@ def main(argv=None):
     oodis = sub.choices['oodis']
     for bench in ('fishyscapes', 'roadanomaly', 'roadobstacle'):
         oodis.add_argument(f'--{bench}', help=f'folder with the {bench} images')
-    oodis.add_argument('--threshold', type=float, required=True,
-                       help='score above which pixels form instances (pick it on validation '
-                            'data, e.g. the best-F1 threshold tools/test.py prints)')
+    oodis.add_argument('--instances', choices=('components', 'queries'), default='components',
+                       help='components: the connected components above --threshold; queries: '
+                            'each non-empty query mask of a mask transformer, as confident as '
+                            'its mean anomaly score')
+    oodis.add_argument('--threshold', type=float,
+                       help='with --instances components: score above which pixels form '
+                            'instances (pick it on validation data, e.g. the best-F1 threshold '
+                            'tools/test.py prints)')
     oodis.add_argument('--description')
     args = parser.parse_args(argv)
     if args.server == 'smiyc':
@@ -56,18 +61,21 @@ def main(argv=None):
                    if getattr(args, b)}
         if not folders:
             parser.error('give at least one of --fishyscapes, --roadanomaly, --roadobstacle')
+        if (args.threshold is None) == (args.instances == 'components'):
+            parser.error('--threshold goes with --instances components, and only with it')
     for source in folders.values():
         if open_frames(source).is_video:
             raise ValueError(f'{source}: benchmark submissions read image folders, not videos')
     check_outside(list(folders.values()), args.out_dir, 'output folder')
     check_new_output_dir(None, args.out_dir)
     inferencer = AnomalyInferencer(args.config, args.checkpoint, device=args.device,
-                                   scorer=args.scorer)
+                                   scorer=args.scorer, query_masks=args.server == 'oodis' and
+                                   args.instances == 'queries')
     if args.server == 'smiyc':
         out = submit_smiyc(inferencer, args.images, args.out_dir, args.method, args.split)
     else:
         out = submit_oodis(inferencer, folders, args.out_dir, args.threshold,
-                           description=args.description)
+                           description=args.description, instances=args.instances)
     print(f'submission checked and written: {out}')
 
 

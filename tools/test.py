@@ -2,11 +2,13 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--scorer msp,energy]
         [--show-dir DIR] [--out DIR] [--tta] [--report-dir DIR | --no-report]
-        [--benchmark NAME --benchmark-root DIR] [--data-root DIR] [--cfg-options k=v ...]
+        [--benchmark NAME --benchmark-root DIR [--instances components|queries]]
+        [--data-root DIR] [--cfg-options k=v ...] [--debug]
 
 Prints the metrics table of every scorer and writes them to WORK_DIR/metrics.json. On anomaly
-test sets it also writes, per scorer, PR/ROC curves, inlier-versus-anomaly score histograms and a
-per-frame CSV (worst frames first) to WORK_DIR/report. ``--benchmark RoadAnomaly --benchmark-root
+test sets it also writes the evaluation report, WORK_DIR/report/report.html (metrics with their
+definitions, PR/ROC curves, score histograms, worst and best frames, the per-frame table), and a
+per-frame CSV per scorer (worst frames first). ``--benchmark RoadAnomaly --benchmark-root
 DIR`` tests on a benchmark in its official layout instead of the config's test set, with pixel,
 component and (where labelled) instance metrics for every scorer. ``--data-root DIR`` tests on
 another folder of the config's test-set layout (e.g. other patients): every sample in it, with
@@ -54,6 +56,11 @@ def parse_args(argv=None):
                         help='test on this anomaly benchmark instead of the config\'s test set')
     parser.add_argument('--benchmark-root', help='the benchmark in its official layout')
     parser.add_argument('--laf-root', help='FishyscapesLAF: the LostAndFound download (images)')
+    parser.add_argument('--instances', choices=('components', 'queries'), default='components',
+                        help='OoDIS instances: the components above the best-F1 threshold '
+                        '(AP_inst, always), or also those of a mask transformer\'s queries '
+                        '(AP_inst_queries: each non-empty query mask, as confident as its mean '
+                        'anomaly score)')
     parser.add_argument('--protocol', choices=PROTOCOLS, default='default',
                         help='with --benchmark: "published" evaluates as the published ERFNet '
                         'anomaly table does (1024x512, frames with anomalies only, every output '
@@ -81,7 +88,8 @@ def main(argv=None):
             apply_published_protocol(cfg)
     report = None if args.no_report else (args.report_dir or osp.join(cfg.work_dir, 'report'))
     apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
-                       scorer=args.scorer, tta=args.tta, report_dir=report)
+                       scorer=args.scorer, tta=args.tta, report_dir=report,
+                       instances=args.instances)
     use_checked_loaders(cfg)
     inputs = dataset_roots(cfg, ('test_dataloader',)) + [args.laf_root]
     outputs = dict(work_dir=cfg.work_dir, show_dir=args.show_dir, out=args.out, report=report)

@@ -32,7 +32,7 @@ from anomseg.utils.io import (atomic_file, check_output_writable, check_outside,
                               write_json_atomic, write_npy_atomic)
 from anomseg.visualization import class_panel, grey_window, heatmap_overlay
 from .frames import open_frames
-from .run_config import load_config
+from .run_config import load_config, require_mask_head
 
 LABEL_LOADERS = ('LoadAnnotations', 'LoadAnomalyAnnotations', 'AnomalyRegionOfInterest')  # need labels
 SCORE_FORMATS = ('npy', 'hdf5')
@@ -167,9 +167,11 @@ class FrameInference:
 
 class AnomalyInferencer(FrameInference):
     """A model ready for inference: ``config`` (path) and ``checkpoint``; ``scorer`` overrides the
-    config's scorers (names, comma-separated); ``device`` as torch names it."""
+    config's scorers (names, comma-separated); ``device`` as torch names it; ``query_masks``: a
+    mask transformer also returns its queries' masks (``query_masks`` in each result)."""
 
-    def __init__(self, config, checkpoint=None, device='cpu', scorer=None, cfg_options=None):
+    def __init__(self, config, checkpoint=None, device='cpu', scorer=None, cfg_options=None,
+                 query_masks=False):
         cfg = load_config(config, cfg_options)
         init_default_scope(cfg.get('default_scope', 'mmseg'))
         # the config's visualisation range is for the config's own first scorer
@@ -177,6 +179,9 @@ class AnomalyInferencer(FrameInference):
             if cfg.model.get('test_cfg', {}).get('scorer') else None
         if scorer:
             cfg.model.test_cfg.scorer = scorer
+        if query_masks:
+            require_mask_head(cfg)
+            cfg.model.test_cfg.query_masks = True
         if checkpoint is not None:
             if not osp.isfile(checkpoint):
                 raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
@@ -220,7 +225,10 @@ class AnomalyInferencer(FrameInference):
             results.append(dict(
                 scores={name: pa.get(name)[0].float().cpu().numpy() for name in pa.scorers},
                 sem_seg=sample.pred_sem_seg.data[0].cpu().numpy()))
+            if 'pred_query_masks' in sample:
+                results[-1]['query_masks'] = sample.pred_query_masks.cpu().numpy()
         return results
+
 
 def optimise_for_cpu(model):
     """Inference speed-ups on CPU that keep the module tree (hooks, e.g. RPL's, still find

@@ -283,6 +283,17 @@ def apply_data_root(cfg, data_root):
     return cfg
 
 
+MASK_HEADS = ('AnomalyMask2FormerHead',)
+
+
+def require_mask_head(cfg):
+    """Refuse (ValueError) instances from queries for a model without a mask-transformer head."""
+    head = cfg.model.get('decode_head', {}).get('type')
+    if head not in MASK_HEADS:
+        raise ValueError(f'{getattr(cfg, "filename", "the config")}: instances from queries '
+                         f'need a mask-transformer head ({", ".join(MASK_HEADS)}), not {head}')
+
+
 def run_identity(cfg, checkpoint):
     """What a test run was, for its report: config, checkpoint and its SHA-256, test set."""
     dataset = cfg.test_dataloader.dataset
@@ -292,9 +303,13 @@ def run_identity(cfg, checkpoint):
 
 
 def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tta=False,
-                       report_dir=None):
+                       report_dir=None, instances='components'):
     """Checkpoint to load, heatmap folder, folder for raw outputs, scorers, test-time aug, and
-    the folder of AnomalyMetric's report (curves, histograms, per-frame CSV)."""
+    the folder of AnomalyMetric's report; ``instances='queries'``: a mask transformer also gives
+    its queries' masks, and the metrics add OoDIS instances from queries."""
+    if instances == 'queries':
+        require_mask_head(cfg)
+        cfg.model.test_cfg.query_masks = True
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
     cfg.load_from = checkpoint

@@ -28,13 +28,14 @@ def instance_files(frame, count):
 
 
 def write_oodis_frame(folder, frame, instance_map, confidences, label=1):
-    """Write one frame's masks and its ``_instanceIds_pred.txt``; ``instance_map`` has ids 1..N,
+    """Write one frame's masks and its ``_instanceIds_pred.txt``; ``instance_map`` has ids 1..N
+    (H, W), or is N stacked masks (N, H, W) that may overlap (a mask transformer's queries);
     ``confidences`` N values. Returns the COCO result records of the frame."""
     names = instance_files(frame, len(confidences))
     lines, records = [], []
     from pycocotools import mask as mask_utils
     for n, (name, conf) in enumerate(zip(names, confidences)):
-        mask = instance_map == n + 1
+        mask = instance_map[n] if instance_map.ndim == 3 else instance_map == n + 1
         write_image_atomic(osp.join(folder, name), mask.astype(np.uint8) * 255)
         lines.append(f'{name} {label} {float(conf):.6f}')
         rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
@@ -81,7 +82,8 @@ def validate_oodis_folder(folder, shapes):
 
 
 def write_oodis_submission(benchmarks, out_dir, description=None, label=1):
-    """``benchmarks``: {name in OODIS_BENCHMARKS: iterable of (frame, instance map, confidences)}.
+    """``benchmarks``: {name in OODIS_BENCHMARKS: iterable of (frame, instance map or stacked
+    masks, confidences)} (``write_oodis_frame``).
     Writes a new ``out_dir`` atomically with the per-benchmark folders, ``<name>_results.json``
     (COCO results) and ``oodis_submission.zip``; validates every folder first. Returns the zip."""
     unknown = set(benchmarks) - set(OODIS_BENCHMARKS)
@@ -95,7 +97,7 @@ def write_oodis_submission(benchmarks, out_dir, description=None, label=1):
             os.makedirs(folder)
             shapes, records = {}, []
             for frame, instance_map, confidences in frames:
-                shapes[frame] = instance_map.shape
+                shapes[frame] = instance_map.shape[-2:]
                 records += write_oodis_frame(folder, frame, instance_map, confidences, label)
             validate_oodis_folder(folder, shapes)
             write_json_atomic(osp.join(tmp, f'{name}_results.json'), records)

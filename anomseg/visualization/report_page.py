@@ -31,6 +31,10 @@ METRIC_DEFINITIONS = {
     'AP_inst': 'OoDIS instance AP (COCO-style, IoU 0.5:0.95) of the components above the '
                'best-F1 threshold, each as confident as its mean score.',
     'AP50_inst': 'OoDIS instance AP at IoU 0.5.',
+    'AP_inst_queries': 'OoDIS instance AP of a mask transformer\'s queries: each non-empty '
+                       'query mask (sigmoid > 0.5) is an instance, as confident as the mean '
+                       'anomaly score inside it.',
+    'AP50_inst_queries': 'The same at IoU 0.5.',
     'mIoU': 'Closed-set mean IoU over the model\'s classes (mmseg\'s IoUMetric).',
     'mDice': 'Closed-set mean Dice over the model\'s classes.',
 }

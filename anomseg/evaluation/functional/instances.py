@@ -42,15 +42,19 @@ def instances_from_scores(scores, threshold, void=None):
     return ids, sums[1:] / stats[1:, cv2.CC_STAT_AREA]
 
 
-def instances_from_queries(mask_logits, scores, min_confidence=0.0):
+def instances_from_queries(mask_logits, scores, min_confidence=None):
     """Predicted instances from a mask transformer's queries: each query's mask is
-    sigmoid(m_q) > 0.5, its confidence the mean anomaly score inside; empty masks and those below
-    ``min_confidence`` are dropped. Returns (masks (N, H, W) bool, confidences (N,))."""
+    sigmoid(m_q) > 0.5 (logits > 0; boolean masks as they are), its confidence the mean anomaly
+    score inside, in the scorer's own range (RbA's is negative); empty masks, and with
+    ``min_confidence`` those below it, are dropped. Returns (masks (N, H, W) bool,
+    confidences (N,))."""
     masks = np.asarray(mask_logits) > 0
     sizes = masks.reshape(len(masks), -1).sum(1)
     sums = (masks * np.asarray(scores, np.float64)[None]).reshape(len(masks), -1).sum(1)
     confidence = np.divide(sums, sizes, out=np.zeros_like(sums), where=sizes > 0)
-    keep = (sizes > 0) & (confidence >= min_confidence)
+    keep = sizes > 0
+    if min_confidence is not None:
+        keep &= confidence >= min_confidence
     return masks[keep], confidence[keep]
 
 

@@ -12,7 +12,8 @@ from mmseg.registry import METRICS
 from anomseg.evaluation.functional import (COMPONENT_SIZE_FILTERS, ScoreCounts, component_metrics,
                                            curve_metrics, frame_bins_sorted,
                                            frame_components, frame_instance_stats, frame_summary,
-                                           instance_ap, instances_from_scores, merge_frame_bins,
+                                           instance_ap, instances_from_queries,
+                                           instances_from_scores, merge_frame_bins,
                                            smiyc_curve_metrics, split_sorted)
 from anomseg.utils.io import write_bytes_atomic, write_npy_atomic
 from anomseg.utils.spill import SpillFolder
@@ -61,7 +62,12 @@ class AnomalyMetric(BaseMetric):
       background thread, ``anomseg.utils.spill``), not in memory.
       Frames with instance ground truth (``gt_anomaly_instances``) also give OoDIS's instance
       ``AP_inst`` and ``AP50_inst``, predicted instances being the 8-connected components above
-      that threshold, each as confident as its mean score (``functional.instances``).
+      that threshold, each as confident as its mean score (``functional.instances``). Where the
+      model also gives its queries' masks (``pred_query_masks``: a mask transformer with
+      ``test_cfg.query_masks=True``, ``tools/test.py --instances queries``), the instances of
+      its queries give ``AP_inst_queries`` and ``AP50_inst_queries``: each non-empty query mask
+      (sigmoid > 0.5) is an instance, as confident as the mean anomaly score inside it
+      (``instances_from_queries``); no threshold is involved.
 
     Frames that also carry semantic labels (``gt_sem_seg``) add the closed-set ``mIoU`` and
     ``mDice`` (2 |P & G| / (|P| + |G|) per class, averaged) over the model's classes
@@ -147,19 +153,22 @@ class AnomalyMetric(BaseMetric):
             self._pending = self._measure(
                 stem, sample[self.gt_key]['data'].squeeze(0).cpu().numpy(), maps,
                 None if instances is None else instances['data'].squeeze(0).cpu().numpy(), iou,
-                sample.get('img_path'))
+                sample.get('img_path'),
+                sample['pred_query_masks'].cpu().numpy() if 'pred_query_masks' in sample else None)
             if self.output_dir:
                 for name, scores in maps.items():
                     write_npy_atomic(osp.join(self.output_dir, name, f'{stem}.npy'),
                                      scores.astype(np.float32))
 
-    def add(self, stem, labels, maps, instances=None, img_path=None):
+    def add(self, stem, labels, maps, instances=None, img_path=None, query_masks=None):
         """Count one frame: labels (H, W), {scorer: (H, W) scores} and optionally an instance map
-        (H, W) and the image (for the report). ``process`` feeds model outputs through here,
-        ``tools/eval_scores.py`` saved maps."""
-        self._commit(self._measure(stem, labels, maps, instances, img_path=img_path))
+        (H, W), the image (for the report) and query masks (N, H, W). ``process`` feeds model
+        outputs through here, ``tools/eval_scores.py`` saved maps."""
+        self._commit(self._measure(stem, labels, maps, instances, img_path=img_path,
+                                   query_masks=query_masks))
 
-    def _measure(self, stem, labels, maps, instances=None, iou=None, img_path=None):
+    def _measure(self, stem, labels, maps, instances=None, iou=None, img_path=None,
+                 query_masks=None):
         """One frame's contribution (sorted scores, bins, spilled arrays, report row, IoU
         areas). Each map is sorted once (``split_sorted``); the exact counts, the SMIYC bins and
         the report row all read those sorted scores."""
@@ -184,6 +193,10 @@ class AnomalyMetric(BaseMetric):
                 bins_uni[name] = frame_bins_sorted(*unit, strategy='uniform')
             if self.report_dir:
                 frame.setdefault('report', {})[name] = frame_summary(pos, neg)
+            if query_masks is not None and instances is not None:
+                masks, confidences = instances_from_queries(query_masks, scores)
+                frame.setdefault('query_instances', {})[name] = frame_instance_stats(
+                    instances, labels == 255, masks, confidences)
         if self.components or self.report_dir:
             if self._spill is None:
                 self._spill = SpillFolder()
@@ -313,6 +326,10 @@ class AnomalyMetric(BaseMetric):
                               FPR95_smiyc_uni=uni['FPR95'], best_F1_smiyc_uni=uni['best_F1'])
             if self.components:
                 values.update(self._second_pass(frames, name, values['best_F1_threshold']))
+            queried = [f['query_instances'][name] for f in frames if 'query_instances' in f]
+            if queried:
+                inst = instance_ap(queried)
+                values.update(AP_inst_queries=inst['AP'], AP50_inst_queries=inst['AP50'])
             if name in bins:
                 values['best_F1_threshold'] = UNIT_MAPS[self._unit[name]][1](
                     values['best_F1_threshold'])

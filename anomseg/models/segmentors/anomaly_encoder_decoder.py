@@ -124,11 +124,23 @@ class AnomalyEncoderDecoder(EncoderDecoder):
             for i, sample in enumerate(data_samples):
                 sample.pred_queries = InstanceData(cls_logits=queries[0][i],
                                                    mask_logits=queries[1][i])
+                if self.test_cfg.get('query_masks'):
+                    sample.pred_query_masks = self.query_masks(queries[2][i:i + 1],
+                                                               sample.metainfo)
         return data_samples
+
+    def query_masks(self, mask_logits, meta):
+        """The non-empty masks sigmoid(m_q) > 0.5 of one image's queries, at the input image's
+        size (padding cropped, flip undone, bilinear resize as the class scores): (N, H, W)
+        bool. ``test_cfg.query_masks=True`` attaches them to each prediction
+        (``pred_query_masks``) for OoDIS instances from queries."""
+        masks = self._to_input(mask_logits, meta) > 0
+        return masks[masks.flatten(1).any(1)]
 
     def score(self, inputs, metas):
         """One forward pass: (class scores at network size, {name: (N, H, W) map}, query
-        outputs (cls logits, head-resolution mask logits) or None)."""
+        outputs (cls logits, head-resolution mask logits, mask logits at the padded input) or
+        None)."""
         if hasattr(self.decode_head, 'predict_queries'):
             queries, head_masks = self.decode_head.predict_queries(self.extract_feat(inputs),
                                                                    metas)
@@ -136,7 +148,8 @@ class AnomalyEncoderDecoder(EncoderDecoder):
         else:
             seg_logits, queries, head_masks = self.inference(inputs, metas), None, None
         return (seg_logits, self.scorer_maps(seg_logits, queries),
-                None if queries is None else (queries.cls_logits, head_masks))
+                None if queries is None else (queries.cls_logits, head_masks,
+                                              queries.mask_logits))
 
     def scorer_maps(self, seg_logits, queries=None):
         """{name: (N, H, W) map} of every configured scorer."""

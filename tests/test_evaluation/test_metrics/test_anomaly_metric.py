@@ -252,3 +252,25 @@ def test_auto_unit_map_is_chosen_on_the_first_frame_with_labelled_pixels():
         for metric in (narrow, plain):
             metric.add(str(i), labels, {'s': scores / 11})
     assert narrow.evaluate() == plain.evaluate()
+
+
+def test_instances_from_query_masks_by_hand():
+    """One anomaly (instance 1000) and two query masks (plus an empty one, dropped). Ranked below
+    a wrong mask, the exact one is found at precision 1/2; cityscapesScripts integrates
+    precision over recall with centred differences: precisions (1/2, 0, 1) at recalls (1, 0, 0)
+    weigh (1/2, 1/2, 0), so AP = AP50 = 1/4 at every IoU threshold. Ranked first: 1."""
+    labels = np.zeros((20, 20), np.uint8)
+    labels[2:8, 2:8] = 1
+    ids = np.where(labels == 1, 1000, 0).astype(np.int32)
+    right = labels == 1
+    wrong = np.zeros((20, 20), bool)
+    wrong[12:18, 12:18] = True
+    for scores_inside, expected in (((0.6, 0.9), 0.25), ((0.9, 0.6), 1.0)):
+        scores = np.full((20, 20), 0.1)
+        scores[right], scores[wrong] = scores_inside
+        metric = AnomalyMetric(components='AnomalyTrack')
+        metric.add('f', labels, {'s': scores}, ids,
+                   query_masks=np.stack([right, wrong, np.zeros((20, 20), bool)]))
+        out = metric.evaluate()
+        assert out['s/AP_inst_queries'] == pytest.approx(expected)
+        assert out['s/AP50_inst_queries'] == pytest.approx(expected)
