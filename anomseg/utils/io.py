@@ -25,26 +25,41 @@ def _temp_prefix(path):
     return f'.{osp.basename(osp.abspath(path))}-{os.getpid()}-'
 
 
+TEMPORARY = re.compile(r'^\.(.+)-(\d+)-[^-]+$')  # .NAME-PID-RANDOM[SUFFIX], as _temp_prefix
+_stale = {}  # folder -> {NAME: temporaries of dead processes}, listed once per process
+
+
+def _dead(pid):
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # another user's process: alive, not ours
+    return False
+
+
 def remove_stale_temporaries(path):
     """Delete the temporaries (``.NAME-PID-*``) that processes no longer running left beside
-    ``path`` when killed before renaming them; those of live processes stay."""
+    ``path`` when killed before renaming them; those of live processes stay. The folder is
+    listed once per process (a run writing thousands of files into one folder would otherwise
+    list it at every write)."""
     folder, name = osp.split(osp.abspath(path))
-    pattern = re.compile(rf'^\.{re.escape(name)}-(\d+)-')
-    try:
-        entries = os.listdir(folder)
-    except OSError:
-        return
-    for entry in entries:
-        match = pattern.match(entry)
-        if not match or int(match.group(1)) == os.getpid():
-            continue
-        try:
-            os.kill(int(match.group(1)), 0)
-            continue  # alive (or another user's): not ours to remove
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue
+    if folder not in _stale:
+        found, dead = {}, {}
+        with contextlib.suppress(OSError):
+            for entry in os.listdir(folder):
+                match = TEMPORARY.match(entry)
+                if match:
+                    pid = int(match.group(2))
+                    if pid not in dead:
+                        dead[pid] = _dead(pid)
+                    if dead[pid]:
+                        found.setdefault(match.group(1), []).append(entry)
+        _stale[folder] = found
+    for entry in _stale[folder].pop(name, ()):
         stale = osp.join(folder, entry)
         if osp.isdir(stale) and not osp.islink(stale):
             shutil.rmtree(stale, ignore_errors=True)

@@ -60,3 +60,15 @@ def test_unwritable_outputs_and_outputs_inside_inputs_are_refused(tmp_path):
     with pytest.raises(ValueError, match='lies inside the source'):
         check_outside([str(tmp_path / 'data')], str(tmp_path / 'data' / 'x' / 'out'))
     check_outside([str(tmp_path / 'data')], str(tmp_path / 'data2'))
+
+
+def test_a_folder_is_listed_once_however_many_files_go_into_it(tmp_path, monkeypatch):
+    """A long video writes thousands of files into one folder; listing it at every write made
+    8000 writes take 11.1 s instead of 0.8 s."""
+    import anomseg.utils.io as io_module
+    calls = []
+    listdir = os.listdir
+    monkeypatch.setattr(io_module.os, 'listdir', lambda p: calls.append(p) or listdir(p))
+    for i in range(50):
+        write_bytes_atomic(str(tmp_path / f'f{i}.bin'), b'x')
+    assert calls == [str(tmp_path)]
