@@ -28,7 +28,8 @@ def check_image_file(path, what='image'):
     """(H, W) of the image at ``path`` from its header. Raises FileNotFoundError for a missing
     file and ValueError naming ``path`` for an empty file, content that is no image format
     OpenCV and Pillow both read (PNG, JPEG, BMP, TIFF, WebP), or a PNG / JPEG / WebP whose end is
-    missing (truncated)."""
+    missing (truncated). Only a file without its end marker in its last kilobyte is decoded, to
+    tell truncation from data appended after the image."""
     try:
         size = os.path.getsize(path)
     except FileNotFoundError:
@@ -44,13 +45,22 @@ def check_image_file(path, what='image'):
         raise ValueError(f'{path}: not a PNG, JPEG, BMP, TIFF or WebP {what} (unrecognised '
                          'content)')
     end = next(marker for name, _, marker in SIGNATURES if name == fmt)
-    truncated = (end is not None and end not in tail) or (
-        fmt == 'WEBP' and int.from_bytes(head[4:8], 'little') + 8 > size)
-    if truncated:
+    if fmt == 'WEBP' and int.from_bytes(head[4:8], 'little') + 8 > size:
         raise ValueError(f'{path}: truncated {fmt} {what} (its end is missing)')
+    # no end marker near the end: truncated, or data appended after the image (phones append
+    # motion-photo videos to JPEGs); only decoding the whole image tells them apart
+    suspect = end is not None and end not in tail
     try:
         with Image.open(path) as im:
+            if suspect:
+                im.load()
             return im.height, im.width
+    except OSError as err:
+        if suspect:
+            raise ValueError(f'{path}: truncated {fmt} {what} (its end is missing: {err})'
+                             ) from None
+        raise ValueError(f'{path}: not a readable {what} ({type(err).__name__}: {err})'
+                         ) from None
     except Exception as err:  # noqa: BLE001  (Pillow raises several kinds on bad headers)
         raise ValueError(f'{path}: not a readable {what} ({type(err).__name__}: {err})'
                          ) from None

@@ -55,3 +55,20 @@ def test_a_decompression_bomb_is_refused_from_its_header(tmp_path):
     assert bomb.stat().st_size < 100_000
     with pytest.raises(ValueError, match='bomb.png: not a readable image.*DecompressionBomb'):
         check_image_file(str(bomb))
+
+
+def test_data_appended_after_the_image_is_not_truncation(tmp_path):
+    """Phones append a motion-photo video after a JPEG's end marker: a whole image, accepted;
+    the same file cut inside the image stays refused."""
+    path = tmp_path / 'phone.jpg'
+    cv2.imwrite(str(path), np.random.default_rng(0).integers(0, 255, (40, 60, 3), np.uint8))
+    whole = path.read_bytes()
+    path.write_bytes(whole + b'\x00\x00\x00\x18ftypmp42' + bytes(8000))
+    assert check_image_file(str(path)) == (40, 60)
+    png = tmp_path / 'extra.png'
+    cv2.imwrite(str(png), np.zeros((5, 7), np.uint8))
+    png.write_bytes(png.read_bytes() + bytes(3000))
+    assert check_image_file(str(png)) == (5, 7)
+    path.write_bytes(whole[:len(whole) * 2 // 3])
+    with pytest.raises(ValueError, match='phone.jpg: truncated JPEG image'):
+        check_image_file(str(path))
