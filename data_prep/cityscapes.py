@@ -16,7 +16,7 @@ import numpy as np
 
 from anomseg.utils import atomic_output_dir, check_new_output_dir
 from anomseg.utils.cli import add_debug_argument, cli
-from anomseg.utils.image_files import check_image_file
+from anomseg.utils.image_files import check_image_file, check_same_size
 
 # labelId -> trainId of cityscapesScripts' labels.py (ids without a train class -> 255).
 TRAIN_IDS = {7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11,
@@ -47,18 +47,14 @@ def convert(src, dst, copy_images=False):
             problems.append(f'{image}: image missing for {label}')
             continue
         try:
-            shape = check_image_file(image)
-            check_image_file(label, 'label')
+            check_same_size(label, check_image_file(label, 'label'), check_image_file(image),
+                            image)
         except ValueError as err:
             problems.append(str(err))
             continue
         ids = cv2.imread(label, cv2.IMREAD_UNCHANGED)
         if ids is None or ids.ndim != 2:
             problems.append(f'{label}: not a single-channel label image')
-            continue
-        if ids.shape != shape:
-            problems.append(f'{label}: label of size {ids.shape[1]}x{ids.shape[0]} for an '
-                            f'image of {shape[1]}x{shape[0]} ({image})')
             continue
         bad = np.setdiff1d(np.unique(ids), LABEL_IDS)
         if bad.size:

@@ -28,7 +28,7 @@ def check_dataset_files(dataset_cfg, what='dataset'):
     from mmseg.registry import DATASETS
     from mmseg.utils import register_all_modules
 
-    from anomseg.utils.image_files import check_image_file
+    from anomseg.utils.image_files import check_image_file, check_same_size
     register_all_modules(init_default_scope=False)
     with DefaultScope.overwrite_default_scope('mmseg'):
         dataset = DATASETS.build(copy.deepcopy(dataset_cfg))
@@ -46,11 +46,7 @@ def check_dataset_files(dataset_cfg, what='dataset'):
             for key in ('seg_map_path', 'anomaly_map_path'):
                 label = info.get(key)
                 if isinstance(label, str):
-                    label_shape = check_image_file(label, 'label')
-                    if label_shape != shape:
-                        raise ValueError(f'{label}: label of size {label_shape[1]}x'
-                                         f'{label_shape[0]} for an image of {shape[1]}x'
-                                         f'{shape[0]} ({img})')
+                    check_same_size(label, check_image_file(label, 'label'), shape, img)
         except (OSError, ValueError) as err:
             problems.append(err)
     if problems:

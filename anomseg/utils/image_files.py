@@ -24,6 +24,13 @@ def image_format(head):
     return None
 
 
+def check_same_size(label_path, label_shape, image_shape, image_path=None):
+    """Raise ValueError naming the label when its (H, W) is not its image's."""
+    if tuple(label_shape[:2]) != tuple(image_shape[:2]):
+        raise ValueError(f'{label_path}: label of size {label_shape[1]}x{label_shape[0]} for an '
+                         f'image of {image_shape[1]}x{image_shape[0]} ({image_path})')
+
+
 def check_image_file(path, what='image'):
     """(H, W) of the image at ``path`` from its header. Raises FileNotFoundError for a missing
     file and ValueError naming ``path`` for an empty file, content that is no image format

@@ -5,6 +5,8 @@ from mmengine import fileio
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
 
+from anomseg.utils.image_files import check_same_size
+
 
 def _named_errors(call, path, what):
     """``call()``, with any failure to read or decode ``path`` raised as one error naming it
@@ -45,10 +47,8 @@ class LoadAnnotationsChecked(LoadAnnotations):
         path = results['seg_map_path']
         _named_errors(lambda: self._load_seg_map(results), path, 'label')
         label = results['gt_seg_map']
-        shape = results.get('ori_shape')
-        if shape is not None and tuple(label.shape[:2]) != tuple(shape[:2]):
-            raise ValueError(f'{path}: label of size {label.shape[1]}x{label.shape[0]} for an '
-                             f'image of {shape[1]}x{shape[0]} ({results.get("img_path")})')
+        if results.get('ori_shape') is not None:
+            check_same_size(path, label.shape, results['ori_shape'], results.get('img_path'))
         if self.num_classes:
             counts = np.bincount(label.ravel(), minlength=256)
             allowed = np.zeros(counts.size, bool)
@@ -99,10 +99,8 @@ class LoadAnomalyAnnotations(BaseTransform):
         if label is None or label.ndim != 2:
             raise ValueError(f'{path}: expected a single-channel label image, got '
                              f'{None if label is None else label.shape}')
-        shape = results.get('ori_shape')
-        if shape is not None and tuple(label.shape) != tuple(shape[:2]):
-            raise ValueError(f'{path}: label of size {label.shape[1]}x{label.shape[0]} for an '
-                             f'image of {shape[1]}x{shape[0]} ({results.get("img_path")})')
+        if results.get('ori_shape') is not None:
+            check_same_size(path, label.shape, results['ori_shape'], results.get('img_path'))
         label_map = self.label_map or results.get('anomaly_label_map') or {}
         if label_map:
             lut = np.arange(max(256, int(label.max()) + 1), dtype=np.int64)
@@ -129,14 +127,9 @@ class LoadAnomalyAnnotations(BaseTransform):
     def _decode(self, path):
         """The image at ``path`` as stored; a file that cannot be read or decoded (missing,
         truncated, not an image) raises one error naming it."""
-        try:
-            return mmcv.imfrombytes(fileio.get(path, backend_args=self.backend_args),
-                                    flag='unchanged', backend=self.imdecode_backend)
-        except FileNotFoundError:
-            raise FileNotFoundError(f'{path}: no such label file') from None
-        except Exception as err:  # noqa: BLE001  (decoders raise OSError, SyntaxError, ...)
-            raise ValueError(f'{path}: not a readable label image '
-                             f'({type(err).__name__}: {err})') from None
+        return _named_errors(lambda: mmcv.imfrombytes(
+            fileio.get(path, backend_args=self.backend_args), flag='unchanged',
+            backend=self.imdecode_backend), path, 'label')
 
     def __repr__(self):
         return (f'{self.__class__.__name__}(label_map={self.label_map}, '
