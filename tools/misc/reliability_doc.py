@@ -102,9 +102,8 @@ def render(records, outcomes, seconds):
             extra[r['entry']].append((r['case'], r['outcome']))
     with open(BEFORE) as fh:
         before = json.load(fh)
-    failed_before = {tuple(k.split('-', 1)) if not k.startswith('test.py --benchmark') else
-                     ('test.py --benchmark', k[len('test.py --benchmark-'):]): v
-                     for k, v in before['failed'].items()}
+    failed_before = {(entry, case): why for entry, cases in before['failed'].items()
+                     for case, why in cases.items()}
     passed = sum(v == 'passed' for v in outcomes.values())
     failed = [k for k, v in outcomes.items() if v == 'failed']
     kinds = collections.Counter(cell_kind(o) for o in matrix.values())
