@@ -30,44 +30,47 @@ def _hdf5_value(fh):
     return value
 
 
-def read_score_file(path):
-    """(H, W) scores from ``.npy`` or from a SMIYC submission ``.hdf5`` (dataset ``value``),
-    keeping their dtype (the official evaluators threshold float16 maps as float16). A file that
-    cannot be read, or holds no 2-D map of real numbers, raises one ValueError naming it."""
-    try:
-        if path.endswith('.hdf5'):
-            import h5py
-            with h5py.File(path, 'r') as fh:
-                scores = _hdf5_value(fh)[()]
-        else:
-            scores = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise FileNotFoundError(f'{path}: no such score file') from None
-    except Exception as err:  # noqa: BLE001  (numpy and h5py raise many kinds on bad files)
-        raise ValueError(f'{path}: not a readable score map ({type(err).__name__}: {err})'
-                         ) from None
-    if not isinstance(scores, np.ndarray) or scores.ndim != 2 or \
-            scores.dtype.kind not in 'fiub':
-        raise ValueError(f'{path}: expected a 2-D map of real numbers, got '
-                         f'{getattr(scores, "dtype", type(scores))} of shape '
-                         f'{getattr(scores, "shape", None)}')
-    return scores
-
-
-def score_file_header(path):
-    """(shape, dtype) of a score file from its header, without reading the map; a file that
-    cannot be read raises one ValueError naming it."""
+def _load(path, header_only):
+    """The map of a ``.npy`` / SMIYC ``.hdf5`` score file, or only its (shape, dtype); a file
+    that cannot be read raises one ValueError naming it."""
     try:
         if path.endswith('.hdf5'):
             import h5py
             with h5py.File(path, 'r') as fh:
                 value = _hdf5_value(fh)
-                return value.shape, value.dtype
-        array = np.load(path, mmap_mode='r', allow_pickle=False)
-        return array.shape, array.dtype
+                return (value.shape, value.dtype) if header_only else value[()]
+        array = np.load(path, mmap_mode='r' if header_only else None, allow_pickle=False)
+        if not isinstance(array, np.ndarray):
+            raise ValueError(f'holds {type(array).__name__}, not one array')
+        return (array.shape, array.dtype) if header_only else array
+    except FileNotFoundError:
+        raise FileNotFoundError(f'{path}: no such score file') from None
     except Exception as err:  # noqa: BLE001  (numpy and h5py raise many kinds on bad files)
         raise ValueError(f'{path}: not a readable score map ({type(err).__name__}: {err})'
                          ) from None
+
+
+def _check_map(path, shape, dtype):
+    if len(shape) != 2 or dtype.kind not in 'fiub':
+        raise ValueError(f'{path}: expected a 2-D map of real numbers, got {dtype} of shape '
+                         f'{tuple(shape)}')
+
+
+def read_score_file(path):
+    """(H, W) scores from ``.npy`` or from a SMIYC submission ``.hdf5`` (dataset ``value``),
+    keeping their dtype (the official evaluators threshold float16 maps as float16). A file that
+    cannot be read, or holds no 2-D map of real numbers, raises one ValueError naming it."""
+    scores = _load(path, header_only=False)
+    _check_map(path, scores.shape, scores.dtype)
+    return scores
+
+
+def score_file_header(path):
+    """(shape, dtype) of a score file from its header, without reading the map, checked to be
+    a 2-D map of real numbers (ValueError naming the file)."""
+    shape, dtype = _load(path, header_only=True)
+    _check_map(path, shape, dtype)
+    return shape, dtype
 
 
 def evaluate_score_folder(benchmark, data_root, scores_dir, unit_map='auto', report_dir=None,
@@ -95,10 +98,7 @@ def evaluate_score_folder(benchmark, data_root, scores_dir, unit_map='auto', rep
                                 f'frames, e.g. {missing[:3]} (expected FRAME_ID.npy or .hdf5)')
     for stem, info, path in frames:  # every file from its header, before any work
         label_shape = check_image_file(info['seg_map_path'], 'label')
-        shape, dtype = score_file_header(path)
-        if len(shape) != 2 or dtype.kind not in 'fiub':
-            raise ValueError(f'{path}: expected a 2-D map of real numbers, got {dtype} of shape '
-                             f'{shape}')
+        shape, _ = score_file_header(path)
         if tuple(shape) != label_shape:
             raise ValueError(f'{path}: scores of shape {tuple(shape)} for a label of shape '
                              f'{label_shape} ({info["seg_map_path"]})')
