@@ -198,3 +198,12 @@ def virtual(tmp_path):
     layout = h5py.VirtualLayout(shape=(3, 4), dtype=np.float32)
     layout[:] = h5py.VirtualSource(str(tmp_path / 'other.hdf5'), 'secret', shape=(3, 4))
     return layout
+
+
+def test_an_npz_archive_under_an_npy_name_is_named(tmp_path):
+    from anomseg.apis.evaluate_scores import score_file_header
+    np.savez(tmp_path / 'a.npz', value=np.zeros((4, 4), np.float32))
+    os.replace(tmp_path / 'a.npz', tmp_path / 'a.npy')
+    for read in (read_score_file, score_file_header):
+        with pytest.raises(ValueError, match='a.npy: not a readable score map.*NpzFile'):
+            read(str(tmp_path / 'a.npy'))
