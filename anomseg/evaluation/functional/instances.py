@@ -48,9 +48,12 @@ def instances_from_queries(mask_logits, scores, min_confidence=None):
     score inside, in the scorer's own range (RbA's is negative); empty masks, and with
     ``min_confidence`` those below it, are dropped. Returns (masks (N, H, W) bool,
     confidences (N,))."""
-    masks = np.asarray(mask_logits) > 0
-    sizes = masks.reshape(len(masks), -1).sum(1)
-    sums = (masks * np.asarray(scores, np.float64)[None]).reshape(len(masks), -1).sum(1)
+    masks = np.asarray(mask_logits)
+    masks = masks if masks.dtype == bool else masks > 0
+    scores = np.asarray(scores)
+    sizes = np.count_nonzero(masks.reshape(len(masks), -1), axis=1)
+    # one mask at a time: no (N, H, W) float temporary (368 MB for 50 queries at 720p)
+    sums = np.array([scores[m].sum(dtype=np.float64) for m in masks], np.float64)
     confidence = np.divide(sums, sizes, out=np.zeros_like(sums), where=sizes > 0)
     keep = sizes > 0
     if min_confidence is not None:
