@@ -10,6 +10,7 @@ DIR/compare_files/ (default DIR: work_dirs/compare) and prints the markdown tabl
 """
 import argparse
 import html
+import json
 import math
 import os.path as osp
 import sys
@@ -42,7 +43,6 @@ def find_report(run):
 
 def load_runs(paths, names=None):
     """[(name, report)] of the runs, checked to be on the same dataset and frames."""
-    import json
     runs = []
     for i, run in enumerate(paths):
         path = find_report(run)

@@ -201,10 +201,11 @@ class AnomalyMetric(BaseMetric):
             if self._spill is None:
                 self._spill = SpillFolder()
             frame['labels'] = self._spill.put(f'{index}_labels', labels)
-            if instances is not None:
+            if instances is not None and self.components:
                 frame['instances'] = self._spill.put(f'{index}_instances', instances)
-            for name, scores in maps.items():
-                frame[name] = self._spill.put(f'{index}_{name}', scores)
+            # the component pass reads every scorer again; the report's panels only the first
+            for name in list(maps) if self.components else list(maps)[:1]:
+                frame[name] = self._spill.put(f'{index}_{name}', maps[name])
         return dict(frame=frame, parts=parts, bins=bins, bins_uni=bins_uni, iou=iou)
 
     def _unit_parts(self, stem, name, pos, neg):
