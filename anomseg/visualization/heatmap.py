@@ -49,9 +49,11 @@ def colour_bar(height, vmin, vmax, colormap=cv2.COLORMAP_INFERNO, label=None, ti
     top = line * len(header) + line // 2
     ramp_w = max(12, int(16 * scale / 0.5))
     texts = tick_labels(np.linspace(vmin, vmax, ticks))[::-1]  # top (vmax) to bottom
-    text_w = max(cv2.getTextSize(t, FONT, scale, thick)[0][0] for t in texts + header)
-    width = max(ramp_w + 12 + max(cv2.getTextSize(t, FONT, scale, thick)[0][0] for t in texts),
-                text_w + 8)
+
+    def text_width(lines):
+        return max([cv2.getTextSize(t, FONT, scale, thick)[0][0] for t in lines] or [0])
+
+    width = max(ramp_w + 12 + text_width(texts), text_width(header) + 8)
     bar = np.full((height, width, 3), 255, np.uint8)
     top = min(top, height // 2)
     ramp_h = max(height - top - min(line // 2, height // 4), 1)
