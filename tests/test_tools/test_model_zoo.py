@@ -152,3 +152,53 @@ def test_emidec_checkpoint_on_another_folder_with_data_root(tmp_path):
                           cwd=REPO, capture_output=True, text=True)
     assert proc.returncode != 0 and 'nope is not a folder' in proc.stderr
     assert 'Traceback' not in proc.stderr
+
+
+def zoo_collect():
+    sys.path.insert(0, osp.join(REPO, 'tools', 'model_zoo'))
+    import collect
+    return collect
+
+
+def fake_run(ap, fpr):
+    return dict(mIoU=70.0, train_wall_s=60.0, benchmarks={
+        'RoadAnomaly': dict(wall_s=1.0, scorers=dict(rba=dict(AP=ap, FPR95=fpr)))})
+
+
+def test_collect_keys_runs_by_base_and_fine_tuning_seed():
+    collect = zoo_collect()
+    names = ['seed0', 'seed12', 'base1-seed0', 'base2-seed3', 'base-seed0', 'seed', 'logs']
+    assert [collect.run_key(n) for n in names] == ['0', '12', 'base1-seed0', 'base2-seed3',
+                                                   None, None, None]
+    assert [collect.key_seeds(k) for k in ('0', '12', 'base1-seed0', 'base2-seed3')] == [
+        (0, 0), (0, 12), (1, 0), (2, 3)]
+
+
+def test_collect_spread_separates_fine_tuning_seeds_from_base_seeds():
+    collect = zoo_collect()
+    aps = {'0': 0.2, '1': 0.3, '2': 0.4, 'base1-seed0': 0.1, 'base2-seed0': 0.5,
+           'base2-seed1': 0.9}
+    entry = dict(config='c', seeds={k: fake_run(v, 1 - v) for k, v in aps.items()})
+    over_ft, over_base = collect.spread_groups('rba', entry)
+    assert over_ft == ['0', '1', '2'] and over_base == ['0', 'base1-seed0', 'base2-seed0']
+    assert collect.spread_groups('m2f', entry) == ([], sorted(aps))  # a base: only base seeds
+    table = collect.spread_markdown({'rba': entry})
+    row = next(line for line in table.splitlines() if line.startswith('| M2F-lite + RbA FT'))
+    cells = [c.strip() for c in row.strip('|').split('|')]
+    # by hand: FT seeds 20, 30, 40 -> 30.0 ± 10.0; base seeds 20, 10, 50 -> 26.7 ± 20.8 (n - 1);
+    # all six runs: mean 40.0, sample std of (20, 30, 40, 10, 50, 90) = 28.3
+    assert cells[1:5] == ['rba', '30.0 ± 10.0 (n=3)', '26.7 ± 20.8 (n=3)', '40.0 ± 28.3 (n=6)']
+    assert cells[5] == '70.0 ± 10.0 (n=3)'
+
+
+def test_collect_merge_keeps_earlier_runs_and_replaces_namesakes():
+    collect = zoo_collect()
+    earlier = {'rba': dict(config='c', seeds={'0': fake_run(0.2, 0.5), '1': fake_run(0.3, 0.5)})}
+    found = {'rba': dict(config='c', seeds={'1': fake_run(0.9, 0.1),
+                                            'base1-seed0': fake_run(0.4, 0.4)}),
+             'm2f': dict(config='m', seeds={'1': fake_run(0.1, 0.9)})}
+    out = collect.merged(earlier, found)
+    assert list(out) == ['m2f', 'rba']  # models.json's order
+    assert sorted(out['rba']['seeds']) == ['0', '1', 'base1-seed0']
+    assert out['rba']['seeds']['1']['benchmarks']['RoadAnomaly']['scorers']['rba']['AP'] == 0.9
+    assert earlier['rba']['seeds']['1']['benchmarks']['RoadAnomaly']['scorers']['rba']['AP'] == 0.3

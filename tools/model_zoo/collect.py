@@ -11,7 +11,15 @@ segmentation, as RPL does, reports its base's), the training's wall time and whe
 for every scorer. A zoo without anomaly sets (emidec) is tested on its configs' test sets: its
 tables give the anomaly metrics over the heart and over the whole slice, the lesion components
 and the Dice of every inlier class (``tools/test.py``'s ``test/metrics.json``). The tables give
-mean ± sample standard deviation (n - 1) over the seeds found.
+mean ± sample standard deviation (n - 1) over the runs found.
+
+Runs: ``seedS`` folders (a base model's seed S, or a fine-tuning of seed S from its base's seed
+0) and ``baseB-seedS`` folders (``zoo.sh`` with ``FROM_BASE=B``: a fine-tuning of seed S from
+base seed B), kept in the JSON under the keys ``S`` and ``baseB-seedS`` with their
+``base_seed``. ``--merge`` adds the runs found to the JSON's (work folders of earlier sessions
+need not exist). Where fine-tunings from several base seeds exist, a spread table sets the
+standard deviation over fine-tuning seeds (base seed 0) beside the one over base seeds
+(fine-tuning seed 0).
 """
 import argparse
 import glob
@@ -82,19 +90,99 @@ def read_run(run_dir, miou=None):
     return run
 
 
+RUN_RE = re.compile(r'^(?:base(\d+)-)?seed(\d+)$')
+
+
+def run_key(folder):
+    """The JSON key of a run folder's name (``seedS`` -> ``S``, ``baseB-seedS`` as it is);
+    None for other folders."""
+    match = RUN_RE.match(folder)
+    if not match:
+        return None
+    return folder if match.group(1) else match.group(2)
+
+
+def key_seeds(key):
+    """(base seed, seed) of a JSON run key."""
+    match = RUN_RE.match(key if key.startswith('base') else f'seed{key}')
+    return int(match.group(1) or 0), int(match.group(2))
+
+
 def collect(zoo_dir):
     results = {}
     for key, model in MODELS.items():
         runs = {}
-        miou = None
-        if model.get('segmentation_of_base'):
-            miou = read_miou(osp.join(zoo_dir, run_name(model['base']), 'seed0'))
-        for run_dir in sorted(glob.glob(osp.join(zoo_dir, run_name(key), 'seed*'))):
-            if osp.isfile(osp.join(run_dir, 'trained')):
-                runs[osp.basename(run_dir)[4:]] = read_run(run_dir, miou)
+        for run_dir in sorted(glob.glob(osp.join(zoo_dir, run_name(key), '*seed*'))):
+            name = run_key(osp.basename(run_dir))
+            # a stand-in folder (a published base checkpoint to fine-tune from) has no training
+            trained_here = osp.isfile(osp.join(run_dir, 'train.log')) or model.get('checkpoint')
+            if not name or not osp.isfile(osp.join(run_dir, 'trained')) or not trained_here:
+                continue
+            base_seed = key_seeds(name)[0]
+            miou = None
+            if model.get('segmentation_of_base'):
+                miou = read_miou(osp.join(zoo_dir, run_name(model['base']), f'seed{base_seed}'))
+            runs[name] = read_run(run_dir, miou)
+            if model.get('base'):
+                runs[name]['base_seed'] = base_seed
         if runs:
             results[key] = dict(config=model['config'], seeds=runs)
     return results
+
+
+def merged(earlier, found):
+    """``earlier`` results with the runs ``found`` added (a run found replaces its namesake)."""
+    out = {key: dict(entry, seeds=dict(entry['seeds'])) for key, entry in earlier.items()}
+    for key, entry in found.items():
+        out.setdefault(key, dict(config=entry['config'], seeds={}))['seeds'].update(
+            entry['seeds'])
+    return {key: out[key] for key in MODELS if key in out}
+
+
+def spread_groups(key, entry):
+    """The runs of one model split by source of variance: (over fine-tuning seeds: the runs from
+    base seed 0, over base seeds: the runs of fine-tuning seed 0); a base model's runs are all
+    over base seeds. Keys of the entry's ``seeds``."""
+    runs = entry['seeds']
+    if not MODELS[key].get('base'):
+        return [], sorted(runs)
+    over_ft = sorted(k for k in runs if key_seeds(k)[0] == 0)
+    over_base = sorted(k for k in runs if key_seeds(k)[1] == 0)
+    return over_ft, over_base
+
+
+def spread_markdown(results):
+    """Per anomaly set, for every model and scorer measured on every run: AP and FPR95 as mean
+    ± standard deviation over the fine-tuning seeds (base seed 0), over the base seeds
+    (fine-tuning seed 0) and over all runs."""
+    groups = {key: spread_groups(key, entry) for key, entry in results.items()}
+    if not any(len(base) > 1 for _, base in groups.values()):
+        return ''
+    out = []
+    for bench in BENCHMARKS:
+        out += [f'### Spread on {bench}: fine-tuning seeds and base seeds', '',
+                '| model | scorer | AP, over FT seeds (base 0) | AP, over base seeds (FT 0) | '
+                'AP, all runs | FPR95, over FT seeds | FPR95, over base seeds | FPR95, all runs |',
+                '|---|---|---|---|---|---|---|---|']
+        for key, entry in results.items():
+            over_ft, over_base = groups[key]
+            if len(over_base) < 2:
+                continue
+            runs = {k: r['benchmarks'][bench]['scorers'] for k, r in entry['seeds'].items()
+                    if bench in r['benchmarks']}
+            if not runs:
+                continue
+            everyone = set.intersection(*(set(v) for v in runs.values()))
+            for scorer in sorted(everyone, key=SCORER_ORDER.index):
+                cells = []
+                for metric in ('AP', 'FPR95'):
+                    for keys in (over_ft, over_base, sorted(runs)):
+                        values = [runs[k][scorer][metric] for k in keys if k in runs]
+                        cells.append(f'{mean_std(values)} (n={len(values)})' if len(values) > 1
+                                     else '-')
+                out.append(f'| {MODELS[key]["title"]} | {scorer} | ' + ' | '.join(cells) + ' |')
+        out.append('')
+    return '\n'.join(out)
 
 
 def mean_std(values, scale=100.0, digits=1):
@@ -166,7 +254,7 @@ def markdown(results):
         columns = COLUMNS + tuple(c for c in INSTANCE_COLUMNS
                                   if any(c[0] in m for s in found for m in s.values()))
         out += [f'### {bench}', '',
-                '| model | seeds | scorer | CamVid mIoU | ' +
+                '| model | runs | scorer | CamVid mIoU | ' +
                 ' | '.join(title for _, title in columns) + ' |',
                 '|---|---|---|---|' + '---|' * len(columns)]
         for key, entry in results.items():
@@ -175,7 +263,7 @@ def markdown(results):
                 continue
             scorers = {s for r in runs for s in r['benchmarks'][bench]['scorers']}
             for scorer in sorted(scorers, key=SCORER_ORDER.index):
-                # later seeds may be tested with fewer scorers: each row says how many it has
+                # later runs may be tested with fewer scorers: each row says how many it has
                 scored = [r for r in runs if scorer in r['benchmarks'][bench]['scorers']]
                 miou = mean_std([r['mIoU'] for r in scored], scale=1.0)
                 cells = [mean_std([r['benchmarks'][bench]['scorers'][scorer][m] for r in scored])
@@ -184,7 +272,7 @@ def markdown(results):
                            ' | '.join(cells) + ' |')
         out.append('')
     out += ['### Wall times (tests on this machine, 2 CPU cores)', '',
-            '| model | training, min (seeds) | ' +
+            '| model | training, min (runs) | ' +
             ' | '.join(f'test on {b}, s (seed 0, all scorers)' for b in BENCHMARKS) + ' |',
             '|---|---|' + '---|' * len(BENCHMARKS)]
     for key, entry in results.items():
@@ -198,6 +286,7 @@ def markdown(results):
                  for b in BENCHMARKS]
         out.append(f'| {MODELS[key]["title"]} | {train} | ' + ' | '.join(tests) + ' |')
     out.append('')
+    out.append(spread_markdown(results))
     return '\n'.join(out)
 
 
@@ -207,10 +296,16 @@ def main(argv=None):
                         default='work_dirs/zoo' if ZOO == 'camvid' else f'work_dirs/zoo_{ZOO}')
     parser.add_argument('--json', default=f'checkpoints/{ZOO}/results.json')
     parser.add_argument('--markdown', help='also write the tables to this file')
+    parser.add_argument('--merge', action='store_true',
+                        help='add the runs found to those already in --json')
     args = parser.parse_args(argv)
     results = collect(args.zoo_dir)
     if not results:
         sys.exit(f'collect.py: error: no finished run under {args.zoo_dir}')
+    if args.merge:
+        if not osp.isfile(args.json):
+            sys.exit(f'collect.py: error: --merge: {args.json} does not exist')
+        results = merged(json.load(open(args.json)), results)
     write_json_atomic(args.json, results)
     tables = markdown(results)
     if args.markdown:

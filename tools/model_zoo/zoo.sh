@@ -15,8 +15,9 @@
 # test.log (closed-set test). A finished step is skipped, so the script can be re-run after an
 # interruption. A fine-tuned model starts from its base's seed-0 checkpoint (or the released
 # file), or from the base of its own seed where the zoo says "base_seed": "same" (then the
-# spread over seeds holds the base's too). SCORERS=a,b tests fewer scorers (e.g. for further
-# seeds). TRAIN_OPTIONS="key=value ..." adds config options to every training (e.g. more data
+# spread over seeds holds the base's too). FROM_BASE=B starts every fine-tuning from its base's
+# seed B instead, in the folder NAME/baseB-seedSEED (the base seeds' share of the spread).
+# SCORERS=a,b tests fewer scorers (e.g. for further seeds). TRAIN_OPTIONS="key=value ..." adds config options to every training (e.g. more data
 # workers on a machine with many cores).
 set -euo pipefail
 ZOO=${1:?usage: zoo.sh ZOO SEED [MODEL ...]}
@@ -37,7 +38,11 @@ while read -r name folder; do BENCH_ROOT[$name]=$ANOMSEG_SHARED/$folder; done \
 MIOU_BY_TEST=$("$PY" "$ZOO_MODELS" miou_by_test)
 BASE_SEED=$("$PY" "$ZOO_MODELS" base_seed)
 
-work_dir() { echo "$ZOO_DIR/$(field "$1" name)/seed$2"; }
+work_dir() {  # MODEL SEED
+    local prefix=''
+    [ -n "${FROM_BASE:-}" ] && [ -n "$(field "$1" base)" ] && prefix="base$FROM_BASE-"
+    echo "$ZOO_DIR/$(field "$1" name)/${prefix}seed$2"
+}
 
 checkpoint() { "$PY" "$ZOO_MODELS" checkpoint "$1"; }  # the CamVid-val pick of a training
 
@@ -59,6 +64,7 @@ train() {  # MODEL SEED
             --out data/ood_bank/skimage --num-objects 300
         local base_seed=0
         [ "$BASE_SEED" = same ] && base_seed=$2
+        [ -n "${FROM_BASE:-}" ] && base_seed=$FROM_BASE
         train "$base" "$base_seed"
         extra=("load_from=$(checkpoint "$(work_dir "$base" "$base_seed")")")
     fi

@@ -11,19 +11,31 @@ from .anomaly_encoder_decoder import AnomalyEncoderDecoder
 
 @MODELS.register_module()
 class RPLEncoderDecoder(AnomalyEncoderDecoder):
-    """A frozen per-pixel segmentor with RPL's residual module (Liu et al., ICCV 2023).
+    """A frozen segmentor with RPL's residual module (Liu et al., ICCV 2023).
 
-    ``residual_module`` (``RPLResidualModule``) computes a residual r that is added to the input
-    of the submodule ``residual_at``: a name in the decode head (DeepLabV3+: ``sep_bottleneck``,
-    the convolutions in front of the classifier; an FCN head: ``conv_seg``), or a dotted path
-    from the segmentor (``backbone.decoder.0``: the entrance of ERFNet's decoder, which mmseg
-    keeps in the backbone). ``residual_input`` says what the module reads: ``'backbone'`` the
-    backbone outputs (its ``in_index`` picks one), ``'target'`` the very tensor the residual is
-    added to, f -> f + r(f). Only the residual module trains, with ``rpl_loss`` (``RPLLoss``) and
-    optionally ``corocl`` (``CoroCLLoss``) on its projection.
+    ``residual_module`` (``RPLResidualModule``) computes a residual r that is added where
+    ``residual_at`` says. Per-pixel heads: to the input of that submodule, a name in the decode
+    head (DeepLabV3+: ``sep_bottleneck``, the convolutions in front of the classifier; an FCN
+    head: ``conv_seg``), or a dotted path from the segmentor (``backbone.decoder.0``: the
+    entrance of ERFNet's decoder, which mmseg keeps in the backbone). ``residual_input`` says
+    what the module reads: ``'backbone'`` the backbone outputs (its ``in_index`` picks one),
+    ``'target'`` the very tensor the residual is added to, f -> f + r(f). Only the residual module
+    trains, with ``rpl_loss`` (``RPLLoss``) and optionally ``corocl`` (``CoroCLLoss``) on its
+    projection.
+
+    Mask heads (``AnomalyMask2FormerHead``): ``residual_at='pixel_decoder.encoder'``, and r is
+    added to the finest level of that deformable encoder's output (stride 8 in Mask2Former),
+    F_8 -> F_8 + r. That level is the finest one the queries' cross attention reads, and the FPN
+    step builds the stride-4 mask features from it, so both the masks m_q and the class logits
+    c_q see the residual, as the per-pixel classifier does in RPL. The per-pixel "logits" of the
+    RPL losses and of the scorers are the head's class scores
+    L_k(x) = sum_q softmax(c_q)_k sigmoid(m_q(x)) (mmseg's semantic output): the energy term
+    pushes logsumexp_k L_k down on outliers, i.e. no query may claim them for a known class, and
+    the ``energy`` scorer reads that quantity. Query scorers (RbA, ...) read the queries of the
+    path with the residual.
 
     At test time the semantic prediction comes from the frozen path, so closed-set accuracy is the
-    original model's, and the anomaly scorers read the logits of the path with the residual.
+    original model's, and the anomaly scorers read the outputs of the path with the residual.
     """
 
     def __init__(self, *args, residual_module, residual_at='sep_bottleneck',
@@ -52,8 +64,11 @@ class RPLEncoderDecoder(AnomalyEncoderDecoder):
             raise ValueError(f'residual_at={residual_at!r} lies before the backbone outputs: '
                              f"use residual_input='target'")
         self.residual_input = residual_input
-        if any(s.inputs == 'queries' for s in self.scorers.values()):
-            raise ValueError('RPL works on per-pixel heads: choose logit scorers')
+        self.mask_head = hasattr(self.decode_head, 'predict_queries')
+        encoder = getattr(getattr(self.decode_head, 'pixel_decoder', None), 'encoder', None)
+        if self.mask_head and self.residual_target is not encoder:
+            raise ValueError(f"on a mask head the residual enters the pixel decoder's encoder "
+                             f"output: residual_at='pixel_decoder.encoder', not {residual_at!r}")
         if self.test_cfg.get('mode', 'whole') != 'whole':
             raise ValueError('RPLEncoderDecoder needs test_cfg.mode="whole"')
         self.rpl_loss = MODELS.build(rpl_loss)
@@ -61,20 +76,32 @@ class RPLEncoderDecoder(AnomalyEncoderDecoder):
 
     @contextlib.contextmanager
     def residual_added(self, feats=None):
-        """Within the block, the input of ``residual_at`` gets the residual added; the residual
-        module reads ``feats`` (the backbone outputs) or, when None, that input itself. Yields a
-        dict that receives the module's last ``projection``."""
+        """Within the block, the residual is added where ``residual_at`` says; the residual
+        module reads ``feats`` (the backbone outputs) or, when None, the tensor it is added to.
+        Yields a dict that receives the module's last ``projection``."""
         out = {}
 
-        def add(module, args):
-            target = args[0]
+        def plus_residual(target):
             residual, out['projection'] = self.residual_module(
                 [target] if feats is None else feats)
-            residual = resize(residual, size=target.shape[2:], mode='bilinear',
-                              align_corners=False)
-            return (target + residual, *args[1:])
+            return target + resize(residual, size=target.shape[2:], mode='bilinear',
+                                   align_corners=False)
 
-        handle = self.residual_target.register_forward_pre_hook(add)
+        def add_to_input(module, args):
+            return (plus_residual(args[0]), *args[1:])
+
+        def add_to_finest_level(module, args, kwargs, memory):
+            # memory: (N, sum_l h_l w_l, C) tokens, levels from coarse to fine, row-major
+            h, w = (int(v) for v in kwargs['spatial_shapes'][-1])
+            finest = memory[:, -h * w:].transpose(1, 2).unflatten(2, (h, w))
+            finest = plus_residual(finest).flatten(2).transpose(1, 2)
+            return torch.cat([memory[:, :-h * w], finest], dim=1)
+
+        if self.mask_head:
+            handle = self.residual_target.register_forward_hook(add_to_finest_level,
+                                                                with_kwargs=True)
+        else:
+            handle = self.residual_target.register_forward_pre_hook(add_to_input)
         try:
             yield out
         finally:
@@ -87,12 +114,23 @@ class RPLEncoderDecoder(AnomalyEncoderDecoder):
             feats = self.extract_feat(inputs) if self.residual_in_backbone else x
             return head_forward(feats), out['projection']
 
+    def head_scores(self, feats, metas):
+        """(per-pixel class scores, query outputs or None) of the decode head: a mask head's
+        L_k at the padded input size, or a per-pixel head's logits."""
+        if self.mask_head:
+            queries, head_masks = self.decode_head.predict_queries(feats, metas)
+            return queries.class_scores, (queries, head_masks)
+        return self.decode_head.predict(feats, metas, self.test_cfg), None
+
     def loss(self, inputs, data_samples):
         labels = torch.stack([s.gt_sem_seg.data[0] for s in data_samples])
+        metas = [s.metainfo for s in data_samples]
+        forward = ((lambda feats: self.head_scores(feats, metas)[0]) if self.mask_head
+                   else self.decode_head.forward)
         with torch.no_grad():
             x = self.extract_feat(inputs)
-            vanilla = self.decode_head.forward(x)
-        rpl_logits, projection = self._residual_forward(inputs, x, self.decode_head.forward)
+            vanilla = forward(x)
+        rpl_logits, projection = self._residual_forward(inputs, x, forward)
         losses = self.rpl_loss(rpl_logits, vanilla, labels)
         if self.corocl is not None:
             losses.update(self.corocl(projection, labels))
@@ -100,7 +138,11 @@ class RPLEncoderDecoder(AnomalyEncoderDecoder):
 
     def score(self, inputs, metas):
         x = self.extract_feat(inputs)
-        vanilla = self.decode_head.predict(x, metas, self.test_cfg)
-        rpl_logits, _ = self._residual_forward(
-            inputs, x, lambda feats: self.decode_head.predict(feats, metas, self.test_cfg))
-        return vanilla, self.scorer_maps(rpl_logits), None
+        vanilla, _ = self.head_scores(x, metas)
+        (rpl_logits, queries), _ = self._residual_forward(
+            inputs, x, lambda feats: self.head_scores(feats, metas))
+        if queries is None:
+            return vanilla, self.scorer_maps(rpl_logits), None
+        queries, head_masks = queries
+        return (vanilla, self.scorer_maps(rpl_logits, queries),
+                (queries.cls_logits, head_masks, queries.mask_logits))

@@ -18,6 +18,8 @@ EOE = osp.join(REPO, 'configs', 'energy_oe',
 # entrance) and ESPNetv2 at its decode head's first block, reading the tensor it is added to
 RPL_ERFNET = osp.join(REPO, 'configs', 'rpl', 'rpl_erfnet-cityscapes_500_camvid-512x512.py')
 RPL_ESPNET = osp.join(REPO, 'configs', 'rpl', 'rpl_espnetv2-s2-cityscapes_500_camvid-512x512.py')
+# on a Mask2Former: the residual enters the pixel decoder's finest encoder level
+RPL_M2F = osp.join(REPO, 'configs', 'rpl', 'rpl_mnv2-m2f-lite_300_camvid-240x320.py')
 
 
 def build(path):
@@ -76,7 +78,7 @@ def test_outlier_pixels_are_ignored_by_the_closed_set_loss():
 
 
 def test_batches_without_outliers_train_without_nan():
-    for path in (RBA, EOE, RPL):
+    for path in (RBA, EOE, RPL, RPL_M2F):
         model = build(path).train()
         inputs, samples = batch(with_outliers=False)
         losses = model.loss(inputs, samples)
@@ -92,7 +94,8 @@ def randomise_residual(model):
         model.residual_module.residual.weight.normal_(0, 0.5)
 
 
-@pytest.mark.parametrize('path', [RPL, RPL_ERFNET, RPL_ESPNET], ids=['dlv3p', 'erfnet', 'espnetv2'])
+@pytest.mark.parametrize('path', [RPL, RPL_ERFNET, RPL_ESPNET, RPL_M2F],
+                         ids=['dlv3p', 'erfnet', 'espnetv2', 'm2f'])
 def test_rpl_starts_as_the_frozen_model_and_trains_only_the_residual_module(path):
     model = build(path)
     trainable = {n.split('.')[0] for n, p in model.named_parameters() if p.requires_grad}
@@ -146,6 +149,56 @@ def test_rpl_residual_enters_where_the_config_says(path):
     assert torch.allclose(vanilla, base, atol=1e-6)
     assert (logits - base).abs().max() > 1e-3  # the residual changes the scores
     assert torch.allclose(maps['energy'], -torch.logsumexp(logits, dim=1), atol=1e-4)
+
+
+def test_rpl_on_a_mask_head_enters_the_finest_encoder_level():
+    """With a non-zero residual r, the pixel decoder's outputs equal a hand-wired pass: the
+    coarse encoder levels as the frozen model's, the finest (stride 8) F_8 + r, the mask features
+    rebuilt from F_8 + r by the FPN step; the head run on those outputs gives the anomaly maps,
+    and the class scores of the segmentation stay the frozen model's (the published CamVid
+    Mask2Former-lite, whose queries respond to their input as random ones barely do)."""
+    model = build(RPL_M2F).eval()
+    load_checkpoint(model, osp.join(REPO, 'checkpoints', 'camvid', 'm2f.pth'), logger='silent')
+    randomise_residual(model)
+    inputs, samples = batch(n=1, size=128)
+    metas = [s.metainfo for s in samples]
+    head, decoder = model.decode_head, model.decode_head.pixel_decoder
+    with torch.no_grad():
+        vanilla, maps, queries = model.score(inputs, metas)
+        x = model.extract_feat(inputs)
+        mask_feature, levels = decoder(x)
+        with model.residual_added(x):
+            rpl_mask_feature, rpl_levels = decoder(x)
+        residual = model.residual_module(x)[0]
+        finest = levels[-1] + torch.nn.functional.interpolate(
+            residual, size=levels[-1].shape[2:], mode='bilinear', align_corners=False)
+        up = torch.nn.functional.interpolate(finest, size=x[0].shape[2:], mode='bilinear',
+                                             align_corners=False)
+        by_hand = decoder.mask_feature(decoder.output_convs[0](decoder.lateral_convs[0](x[0])
+                                                               + up))
+        frozen = head.predict(x, metas, model.test_cfg)
+        decoder.forward = lambda feats: (by_hand, [*levels[:-1], finest])
+        scores = head.predict(x, metas, model.test_cfg)
+        del decoder.forward
+    assert len(rpl_levels) == len(levels) == 3
+    for rpl_level, level in zip(rpl_levels[:-1], levels[:-1]):
+        assert torch.equal(rpl_level, level)
+    assert torch.allclose(rpl_levels[-1], finest, atol=1e-5)
+    assert (finest - levels[-1]).abs().max() > 1e-2
+    assert torch.allclose(rpl_mask_feature, by_hand, atol=1e-4)
+    assert torch.equal(vanilla, frozen)
+    assert (scores - frozen).abs().max() > 1e-3  # the residual changes the class scores
+    assert torch.allclose(maps['energy'], -torch.logsumexp(scores, dim=1), atol=1e-4)
+    assert torch.allclose(maps['msp'], 1 - scores.softmax(dim=1).amax(dim=1), atol=1e-5)
+    assert queries[0].shape == (1, head.num_queries, head.num_classes + 1)
+
+
+def test_rpl_on_a_mask_head_refuses_another_place():
+    cfg = Config.fromfile(RPL_M2F)
+    cfg.model.backbone.init_cfg = None
+    cfg.model.residual_at = 'transformer_decoder'
+    with pytest.raises(ValueError, match="residual_at='pixel_decoder.encoder'"):
+        MODELS.build(cfg.model)
 
 
 def test_rpl_residual_inside_the_backbone_must_read_its_target():
