@@ -2,8 +2,9 @@
 # (`python tools/train.py configs/mask2former/mask2former_mnv2-lite_1k_camvid-240x320.py`): the
 # whole Mask2Former is frozen; the residual, an ASPP over the backbone's stride-32 features, is
 # added to the pixel decoder's finest encoder level (stride 8), which the queries' cross attention
-# and the mask features read. Losses on the class scores L_k; energy over L_k is the method's
-# score. Same schedule, paste and residual module as the DeepLabV3+ RPL config.
+# and the mask features read. The RPL losses and scorers take z_k = log L_k of the class scores
+# L_k as logits; energy, -log sum_k L_k, is the method's score. Same schedule, paste and residual
+# module as the DeepLabV3+ RPL config.
 _base_ = [
     '../_base_/models/mask2former_mnv2-lite.py', '../_base_/datasets/camvid_paste.py',
     '../_base_/default_runtime.py', '../_base_/schedules/schedule_finetune_300.py'
@@ -17,10 +18,11 @@ model = dict(
                          out_channels=128, channels=128, dilations=(1, 3, 6, 9),
                          proj_channels=128, norm_cfg=dict(type='BN', requires_grad=True)),
     residual_at='pixel_decoder.encoder',
+    class_logits='log_scores',
     rpl_loss=dict(type='RPLLoss'),
     corocl=dict(type='CoroCLLoss', temperature=0.1, max_per_group=512),
     test_cfg=dict(mode='whole', scorer=['energy', 'rba', 'msp', 'max_logit', 'entropy',
                                         'mask2anomaly', 'eam', 'maxquery']))
 optim_wrapper = dict(optimizer=dict(lr=1e-3), clip_grad=None)
 load_from = 'work_dirs/mask2former_mnv2-lite_1k_camvid-240x320/iter_1000.pth'
-default_hooks = dict(visualization=dict(score_range=(-3.4, -2.4)))  # -logsumexp of 11 L_k in [0, 1]
+default_hooks = dict(visualization=dict(score_range=(-1.0, 3.0)))  # -log sum_k L_k

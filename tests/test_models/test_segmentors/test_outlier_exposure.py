@@ -107,7 +107,8 @@ def test_rpl_starts_as_the_frozen_model_and_trains_only_the_residual_module(path
         vanilla, maps, _ = model.score(inputs, metas)
         base = model.decode_head.predict(model.extract_feat(inputs), metas, model.test_cfg)
     assert torch.equal(vanilla, base)
-    energy = -torch.logsumexp(base, dim=1)
+    # a mask head's logits are log L_k of its class scores: energy -log sum_k L_k
+    energy = -base.sum(dim=1).log() if path == RPL_M2F else -torch.logsumexp(base, dim=1)
     assert torch.allclose(maps['energy'], energy, atol=1e-5)   # zero residual at the start
     model.train()
     assert not model.backbone.training and model.residual_module.training
@@ -188,9 +189,40 @@ def test_rpl_on_a_mask_head_enters_the_finest_encoder_level():
     assert torch.allclose(rpl_mask_feature, by_hand, atol=1e-4)
     assert torch.equal(vanilla, frozen)
     assert (scores - frozen).abs().max() > 1e-3  # the residual changes the class scores
-    assert torch.allclose(maps['energy'], -torch.logsumexp(scores, dim=1), atol=1e-4)
-    assert torch.allclose(maps['msp'], 1 - scores.softmax(dim=1).amax(dim=1), atol=1e-5)
+    # z_k = log L_k: energy -log sum_k L_k, softmax(z) the classes' shares of sum_k L_k
+    assert torch.allclose(maps['energy'], -scores.sum(dim=1).log(), atol=1e-4)
+    assert torch.allclose(maps['msp'], 1 - scores.amax(dim=1) / scores.sum(dim=1), atol=1e-5)
     assert queries[0].shape == (1, head.num_queries, head.num_classes + 1)
+    model.class_logits = 'scores'  # the first design: L_k themselves as the logits
+    with torch.no_grad():
+        _, maps, _ = model.score(inputs, metas)
+    assert torch.allclose(maps['energy'], -torch.logsumexp(scores, dim=1), atol=1e-4)
+
+
+def test_rpl_on_a_mask_head_inlier_terms_start_near_zero_only_with_log_scores():
+    """On confident pixels of the frozen model (one class holds most of sum_k L_k) the inlier
+    cross-entropy of z = log L_k is near zero, as on a per-pixel head; with z = L_k it stays
+    near log K because softmax of scores in [0, 1] is never confident."""
+    from anomseg.models.losses.rpl import rpl_losses
+    torch.manual_seed(0)
+    scores = torch.full((1, 11, 4, 4), 0.001)
+    scores[:, 3] = 0.98 + 0.01 * torch.rand(1, 4, 4)  # road, claimed by one query
+    inlier = torch.ones(1, 4, 4, dtype=torch.bool)
+    none = torch.zeros_like(inlier)
+    log_ce = rpl_losses(scores.log(), scores.log(), none, inlier)['loss_rpl_ce']
+    raw_ce = rpl_losses(scores, scores, none, inlier)['loss_rpl_ce']
+    # by hand: -log(L_3 / sum L) = log(1 + 10 * 0.001 / L_3) ~ 0.0102; -log softmax(L)_3
+    # = log(e^L_3 + 10 e^0.001) - L_3 ~ log(2.66 + 10.01) - 0.98 ~ 1.56
+    assert log_ce.item() == pytest.approx(0.0102, abs=1e-3)
+    assert raw_ce.item() == pytest.approx(1.56, abs=0.01)
+
+
+def test_rpl_class_logits_must_be_known():
+    cfg = Config.fromfile(RPL_M2F)
+    cfg.model.backbone.init_cfg = None
+    cfg.model.class_logits = 'probs'
+    with pytest.raises(ValueError, match="class_logits must be 'log_scores' or 'scores'"):
+        MODELS.build(cfg.model)
 
 
 def test_rpl_on_a_mask_head_refuses_another_place():
