@@ -156,7 +156,7 @@ def spread_markdown(results):
     ± standard deviation over the fine-tuning seeds (base seed 0), over the base seeds
     (fine-tuning seed 0) and over all runs."""
     groups = {key: spread_groups(key, entry) for key, entry in results.items()}
-    if not any(len(base) > 1 for _, base in groups.values()):
+    if not any(len(ft) > 1 or len(base) > 1 for ft, base in groups.values()):
         return ''
     out = []
     for bench in BENCHMARKS:
@@ -166,7 +166,7 @@ def spread_markdown(results):
                 '|---|---|---|---|---|---|---|---|']
         for key, entry in results.items():
             over_ft, over_base = groups[key]
-            if len(over_base) < 2:
+            if len(over_base) < 2 and len(over_ft) < 2:
                 continue
             runs = {k: r['benchmarks'][bench]['scorers'] for k, r in entry['seeds'].items()
                     if bench in r['benchmarks']}
