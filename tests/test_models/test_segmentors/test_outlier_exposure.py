@@ -217,32 +217,23 @@ def test_rpl_on_a_mask_head_inlier_terms_start_near_zero_only_with_log_scores():
     assert raw_ce.item() == pytest.approx(1.56, abs=0.01)
 
 
-def test_rpl_class_logits_must_be_known():
-    cfg = Config.fromfile(RPL_M2F)
-    cfg.model.backbone.init_cfg = None
-    cfg.model.class_logits = 'probs'
-    with pytest.raises(ValueError, match="class_logits must be 'log_scores' or 'scores'"):
-        MODELS.build(cfg.model)
+REFUSED = {  # config, the setting changed, the error it must name
+    'class-logits': (RPL_M2F, dict(class_logits='probs'),
+                     "class_logits must be 'log_scores' or 'scores'"),
+    'mask-head-place': (RPL_M2F, dict(residual_at='transformer_decoder'),
+                        "residual_at='pixel_decoder.encoder'"),
+    'inside-backbone-reads-backbone': (RPL_ERFNET, dict(residual_input='backbone'),
+                                       "before the backbone outputs.*residual_input='target'"),
+    'missing-target': (RPL, dict(residual_at='nope'), "residual_at='nope'"),
+}
 
 
-def test_rpl_on_a_mask_head_refuses_another_place():
-    cfg = Config.fromfile(RPL_M2F)
-    cfg.model.backbone.init_cfg = None
-    cfg.model.residual_at = 'transformer_decoder'
-    with pytest.raises(ValueError, match="residual_at='pixel_decoder.encoder'"):
-        MODELS.build(cfg.model)
-
-
-def test_rpl_residual_inside_the_backbone_must_read_its_target():
-    cfg = Config.fromfile(RPL_ERFNET)
-    cfg.model.residual_input = 'backbone'
-    with pytest.raises(ValueError, match="before the backbone outputs.*residual_input='target'"):
-        MODELS.build(cfg.model)
-
-
-def test_rpl_rejects_a_missing_residual_target():
-    cfg = Config.fromfile(RPL)
-    cfg.model.backbone.init_cfg = None
-    cfg.model.residual_at = 'nope'
-    with pytest.raises(ValueError, match="residual_at='nope'"):
+@pytest.mark.parametrize('case', REFUSED)
+def test_rpl_refuses_a_wrong_setting(case):
+    path, change, message = REFUSED[case]
+    cfg = Config.fromfile(path)
+    if 'init_cfg' in cfg.model.backbone:
+        cfg.model.backbone.init_cfg = None
+    cfg.model.update(change)
+    with pytest.raises(ValueError, match=message):
         MODELS.build(cfg.model)
