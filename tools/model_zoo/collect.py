@@ -15,9 +15,8 @@ mean ± sample standard deviation (n - 1) over the runs found.
 
 Runs: ``seedS`` folders (a base model's seed S, or a fine-tuning of seed S from its base's seed
 0) and ``baseB-seedS`` folders (``zoo.sh`` with ``FROM_BASE=B``: a fine-tuning of seed S from
-base seed B), kept in the JSON under the keys ``S`` and ``baseB-seedS`` with their
-``base_seed``. ``--merge`` adds the runs found to the JSON's (work folders of earlier sessions
-need not exist). Where fine-tunings from several base seeds exist, a spread table sets the
+base seed B), kept in the JSON under the keys ``S`` and ``baseB-seedS``. ``--merge`` adds the
+runs found to the JSON's (work folders of earlier sessions need not exist). Where fine-tunings from several base seeds exist, a spread table sets the
 standard deviation over fine-tuning seeds (base seed 0) beside the one over base seeds
 (fine-tuning seed 0).
 """
@@ -118,13 +117,11 @@ def collect(zoo_dir):
             trained_here = osp.isfile(osp.join(run_dir, 'train.log')) or model.get('checkpoint')
             if not name or not osp.isfile(osp.join(run_dir, 'trained')) or not trained_here:
                 continue
-            base_seed = key_seeds(name)[0]
             miou = None
             if model.get('segmentation_of_base'):
-                miou = read_miou(osp.join(zoo_dir, run_name(model['base']), f'seed{base_seed}'))
+                miou = read_miou(osp.join(zoo_dir, run_name(model['base']),
+                                          f'seed{key_seeds(name)[0]}'))
             runs[name] = read_run(run_dir, miou)
-            if model.get('base'):
-                runs[name]['base_seed'] = base_seed
         if runs:
             results[key] = dict(config=model['config'], seeds=runs)
     return results
