@@ -6,10 +6,11 @@ from .run_config import (PROTOCOLS, add_benchmark_arguments, add_runner_argument
                          apply_published_protocol, apply_runner_arguments, apply_test_options,
                          apply_train_options, benchmark_options, dataset_roots,
                          load_config, prepare_cpu_distributed, use_checked_loaders)
-from .submit import run_fishyscapes, submit_oodis, submit_smiyc
+from .submit import oodis_images, run_fishyscapes, submit_oodis, submit_smiyc
 
 __all__ = ['AnomalyInferencer', 'FrameInference', 'OnnxInferencer', 'export_onnx',
-           'optimise_for_cpu', 'FrameSource', 'open_frames', 'run_fishyscapes', 'submit_oodis',
+           'optimise_for_cpu', 'FrameSource', 'oodis_images', 'open_frames', 'run_fishyscapes',
+           'submit_oodis',
            'submit_smiyc', 'PROTOCOLS', 'add_benchmark_arguments', 'add_runner_arguments',
            'apply_benchmark', 'apply_data_root', 'apply_determinism', 'apply_published_protocol',
            'apply_runner_arguments',

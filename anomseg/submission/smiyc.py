@@ -4,7 +4,12 @@ holding the anomaly scores at the image's size, at
     anomaly_p/<method>/<split>/<frame_id>.hdf5,   split: AnomalyTrack-all | ObstacleTrack-all |
                                                           LostAndFound-test
 
-zipped with that tree at the zip's root, as the server takes it.
+zipped with that tree at the zip's root, as the server takes it. The splits and their sizes are
+those of the benchmark's dataset definitions (``road_anomaly_benchmark/datasets/tracks.py``):
+AnomalyTrack-all is every image of ``dataset_AnomalyTrack/images`` (100 test and 10 validation
+frames), ObstacleTrack-all every image of ``dataset_ObstacleTrack/images`` (412 test and 40
+validation frames; the other ObstacleTrack splits are read from the same files), LostAndFound-test
+the 1203 frames of LostAndFound's test split (its sub-splits read the same files).
 """
 import os
 import os.path as osp
@@ -15,7 +20,8 @@ import numpy as np
 from anomseg.utils.io import atomic_output_dir, check_new_output_dir, write_hdf5_atomic
 from .common import zip_folder_atomic
 
-SMIYC_SPLITS = ('AnomalyTrack-all', 'ObstacleTrack-all', 'LostAndFound-test')
+SMIYC_SPLIT_FRAMES = {'AnomalyTrack-all': 110, 'ObstacleTrack-all': 452, 'LostAndFound-test': 1203}
+SMIYC_SPLITS = tuple(SMIYC_SPLIT_FRAMES)
 
 
 def smiyc_frame_path(root, method, split, frame_id):
@@ -27,6 +33,13 @@ def check_smiyc_names(method, split):
         raise ValueError(f'SMIYC split must be one of {SMIYC_SPLITS}, got {split!r}')
     if not method or any(c in method for c in '/\\ '):
         raise ValueError(f'method name {method!r} must be non-empty, without slashes or spaces')
+
+
+def check_smiyc_frame_count(split, count, partial=False):
+    """A submission holds every frame of its split; ``partial`` allows fewer (a local check)."""
+    if not partial and count != SMIYC_SPLIT_FRAMES[split]:
+        raise ValueError(f'{split} has {SMIYC_SPLIT_FRAMES[split]} frames, {count} given: the '
+                         f'server scores complete splits (--partial for a local check)')
 
 
 def validate_smiyc_submission(root, method, split, shapes):
@@ -56,12 +69,15 @@ def validate_smiyc_submission(root, method, split, shapes):
         raise ValueError(f'{folder}: {len(problems)} problems: ' + '; '.join(problems[:10]))
 
 
-def write_smiyc_submission(frames, out_dir, method, split, expected_shapes=None):
+def write_smiyc_submission(frames, out_dir, method, split, expected_shapes=None, partial=False):
     """``frames``: iterable of (frame_id, float (H, W) scores). Writes the tree into a new
     ``out_dir`` (atomically: a run that stops leaves nothing), validates it against
     ``expected_shapes`` ({frame_id: (H, W)} of the split's images; default: the frames written)
-    and zips it to ``out_dir/<method>_<split>.zip``. Returns the zip's path."""
+    and the split's size (unless ``partial``) and zips it to ``out_dir/<method>_<split>.zip``.
+    Returns the zip's path."""
     check_smiyc_names(method, split)
+    if expected_shapes is not None:
+        check_smiyc_frame_count(split, len(expected_shapes), partial)
     check_new_output_dir(None, out_dir)
     shapes = {}
     with atomic_output_dir(out_dir) as tmp:
@@ -75,6 +91,7 @@ def write_smiyc_submission(frames, out_dir, method, split, expected_shapes=None)
             shapes[frame] = scores.shape
         if not shapes:
             raise ValueError('no frame to submit')
+        check_smiyc_frame_count(split, len(shapes), partial)
         validate_smiyc_submission(tmp, method, split, expected_shapes or shapes)
         zip_folder_atomic(tmp, osp.join(tmp, f'{method}_{split}.zip'), 'anomaly_p')
     return osp.join(out_dir, f'{method}_{split}.zip')

@@ -179,10 +179,15 @@ def build(entry, root, assets):
                          video=True)
         if entry == 'submit.py smiyc':
             argv = ['tools/submit.py', 'smiyc', SYNTHROAD_CFG, ckpt, '--images', images,
-                    '--split', 'AnomalyTrack-all', '--method', 'm', '--out-dir', 'OUT']
+                    '--split', 'AnomalyTrack-all', '--method', 'm', '--out-dir', 'OUT',
+                    '--partial']
         else:
+            expected = osp.join(root, 'expected.txt')   # the official list's format
+            with open(expected, 'w') as fh:
+                fh.writelines(f'roadanomaly/anomaly_{i:04d}_instanceIds_pred.txt\n'
+                              for i in range(3))
             argv = ['tools/submit.py', 'oodis', SYNTHROAD_CFG, ckpt, '--roadanomaly', images,
-                    '--threshold', '0.5', '--out-dir', 'OUT']
+                    '--expected-files', expected, '--threshold', '0.5', '--out-dir', 'OUT']
         return Setup(argv, out, [images], folder=images, image=image, unsupported=frames_as_gif)
     if entry == 'cityscapes.py':
         src = osp.join(root, 'cityscapes')

@@ -32,12 +32,18 @@ def test_checkpoint_to_smiyc_and_oodis_submissions(assets, tiny_synthroad, tmp_p
     checkpoint = assets['checkpoint']
     images = osp.join(tiny_synthroad, 'anomaly', 'images')
     run_tool('tools/submit.py', 'smiyc', CFG, checkpoint, '--images', images, '--split',
-             'AnomalyTrack-all', '--method', 'anomseg-test', '--out-dir', str(tmp_path / 's'))
+             'AnomalyTrack-all', '--method', 'anomseg-test', '--out-dir', str(tmp_path / 's'),
+             '--partial')
     with zipfile.ZipFile(tmp_path / 's' / 'anomseg-test_AnomalyTrack-all.zip') as zf:
         assert sorted(zf.namelist()) == [
             f'anomaly_p/anomseg-test/AnomalyTrack-all/anomaly_{i:04d}.hdf5' for i in range(3)]
+    expected = tmp_path / 'expected.txt'
+    expected.write_text(''.join(f'{b}/anomaly_{i:04d}_instanceIds_pred.txt\n'
+                                for b in ('roadanomaly', 'roadobstacle') for i in range(3)))
     run_tool('tools/submit.py', 'oodis', CFG, checkpoint, '--roadanomaly', images,
-             '--threshold', '0.5', '--out-dir', str(tmp_path / 'o'))
+             '--roadobstacle', images, '--expected-files', str(expected), '--threshold', '0.5',
+             '--out-dir', str(tmp_path / 'o'))
     with zipfile.ZipFile(tmp_path / 'o' / 'oodis_submission.zip') as zf:
         txts = sorted(n for n in zf.namelist() if n.endswith('_pred.txt'))
-    assert txts == [f'roadanomaly/anomaly_{i:04d}_instanceIds_pred.txt' for i in range(3)]
+    assert txts == [f'{b}/anomaly_{i:04d}_instanceIds_pred.txt'
+                    for b in ('roadanomaly', 'roadobstacle') for i in range(3)]

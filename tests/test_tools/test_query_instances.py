@@ -51,9 +51,13 @@ def test_query_instances_in_test_and_submit(server, assets, m2f_checkpoint, tmp_
     for scorer in ('rba', 'msp'):
         for key in ('AP_inst', 'AP50_inst', 'AP_inst_queries', 'AP50_inst_queries'):
             assert 0 <= metrics[f'{scorer}/{key}'] <= 1, key
+    expected = tmp_path / 'expected.txt'     # the official list's format, these frames
+    expected.write_text(''.join(
+        f'roadanomaly/{osp.splitext(osp.basename(p))[0]}_instanceIds_pred.txt\n'
+        for p in glob.glob(osp.join(ra, 'frames', '*.jpg'))))
     rc, _, err = server.run('tools/submit.py', 'oodis', M2F_CFG, m2f_checkpoint,
                             '--roadanomaly', osp.join(ra, 'frames'), '--instances', 'queries',
-                            '--out-dir', tmp_path / 'sub')
+                            '--expected-files', expected, '--out-dir', tmp_path / 'sub')
     assert rc == 0, err[-3000:]
     inferencer = AnomalyInferencer(M2F_CFG, m2f_checkpoint, query_masks=True)
     with zipfile.ZipFile(tmp_path / 'sub' / 'oodis_submission.zip') as zf:

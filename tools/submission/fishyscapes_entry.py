@@ -1,6 +1,7 @@
-"""Entry point of the Fishyscapes submission container: reads INPUT/*.png, writes
-OUTPUT/DDDD_anomaly.npy (scores at the input's size) and OUTPUT/DDDD_segmentation.npy (class ids),
-then checks every input has both.
+"""Entry point of the Fishyscapes submission container: reads INPUT/DDDD_*.png (the server's
+names, e.g. 0000_04_Maurener_Weg_8_000000_000030_rgb.png), writes OUTPUT/DDDD_anomaly.npy (scores
+at the input's size) and OUTPUT/DDDD_segmentation.npy (class ids 0..19), then checks every input
+has both.
 
     python tools/submission/fishyscapes_entry.py --config CONFIG --checkpoint CKPT \
         [--input /input] [--output /output] [--scorer rba] [--device cuda:0]
