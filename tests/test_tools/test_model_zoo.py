@@ -34,6 +34,15 @@ MAIN_SCORER = {'dlv3p': 'msp', 'm2f': 'rba', 'rba': 'rba', 'rba-plain': 'rba', '
 TOLERANCE = dict(AP=0.5, FPR95=0.5, AUROC=0.5)
 
 
+@pytest.mark.parametrize('zoo', ZOOS)
+def test_every_model_names_its_licence_and_notice_covers_its_file(zoo):
+    notice = open(osp.join(REPO, 'NOTICE')).read()
+    models = json.load(open(osp.join(REPO, 'checkpoints', zoo, 'models.json')))['models']
+    for key, model in models.items():
+        assert model.get('licence'), f'{zoo}/{key}: no licence'
+    assert f'checkpoints/{zoo}/' in notice
+
+
 def build(zoo, key):
     cfg = Config.fromfile(osp.join(REPO, zoo_models(zoo)[key]['config']))
     if 'init_cfg' in cfg.model.backbone:
