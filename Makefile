@@ -43,6 +43,7 @@ else
 	$(PY) -m pip install -q -r requirements/build.txt -r requirements/mmcv-lite.txt \
 		-r requirements/runtime.txt -r requirements/tests.txt
 	$(PY) -m pip install -q --no-build-isolation --no-deps -e .
+	@# the explicit opt-in of this mmcv-lite environment: mmcv's ops import in any order
 	$(PY) -c "import anomseg.ops as o; print('startup hook:', o.write_startup_hook())"
 endif
 	@touch $@

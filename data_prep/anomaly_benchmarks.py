@@ -28,6 +28,7 @@ from anomseg.datasets.transforms import LoadAnomalyAnnotations
 from anomseg.utils import atomic_output_dir, check_new_output_dir
 from anomseg.utils.cli import add_debug_argument, cli
 from anomseg.utils.image_files import check_image_file
+from anomseg.utils.errors import InputError
 
 
 def convert(name, src, dst, **options):
@@ -51,7 +52,7 @@ def convert(name, src, dst, **options):
         frames.append((frame_id(info['img_path']), info['img_path'], label,
                        loaded.get('gt_anomaly_instances')))
     if problems:
-        raise ValueError(f'{len(problems)} of {len(dataset)} frames have problems; nothing was '
+        raise InputError(f'{len(problems)} of {len(dataset)} frames have problems; nothing was '
                          'written:\n  ' + '\n  '.join(problems))
     with atomic_output_dir(dst) as tmp:
         os.makedirs(osp.join(tmp, 'images'))

@@ -17,6 +17,7 @@ import numpy as np
 from anomseg.utils import atomic_output_dir, check_new_output_dir
 from anomseg.utils.cli import add_debug_argument, cli
 from anomseg.utils.image_files import check_image_file, check_same_size
+from anomseg.utils.errors import InputError
 
 # labelId -> trainId of cityscapesScripts' labels.py (ids without a train class -> 255).
 TRAIN_IDS = {7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11,
@@ -37,7 +38,7 @@ def convert(src, dst, copy_images=False):
     src = osp.abspath(src)
     labels = sorted(glob.glob(osp.join(src, 'gtFine', '*', '*', '*_gtFine_labelIds.png')))
     if not labels:
-        raise ValueError(f'{src}: no gtFine/SPLIT/CITY/*_gtFine_labelIds.png')
+        raise InputError(f'{src}: no gtFine/SPLIT/CITY/*_gtFine_labelIds.png')
     problems, frames = [], []
     for label in labels:
         rel = osp.relpath(label, osp.join(src, 'gtFine'))
@@ -62,7 +63,7 @@ def convert(src, dst, copy_images=False):
             continue
         frames.append((rel, image, ids))
     if problems:
-        raise ValueError(f'{len(problems)} of {len(labels)} frames have problems; nothing was '
+        raise InputError(f'{len(problems)} of {len(labels)} frames have problems; nothing was '
                          'written:\n  ' + '\n  '.join(problems))
     lut = train_id_lut()
     counts = {}

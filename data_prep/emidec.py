@@ -39,21 +39,23 @@ from anomseg.datasets.emidec import (EMIDEC_CLASSES, check_slice,  # noqa: E402
 from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 from anomseg.utils.io import atomic_output_dir, check_new_output_dir  # noqa: E402
 from data_prep.msd import SPLITS, split_cases, to_uint8  # noqa: E402
+from anomseg.utils.errors import InputError  # noqa: E402
+from anomseg.utils.optional import import_optional  # noqa: E402
 
 STRATA = ('no lesion', 'infarct without no-reflow', 'no-reflow')
 
 
 def load_volume(path):
     """(volume as stored, float32, 3 axes) of a NIfTI file; a clear error for a broken one."""
-    import nibabel as nib
+    nib = import_optional('nibabel', 'reading NIfTI volumes')
     try:
         volume = np.asarray(nib.load(path).dataobj, np.float32)
     except Exception as err:  # nibabel raises several types for broken files
-        raise ValueError(f'{path}: not a readable NIfTI volume ({err})') from None
+        raise InputError(f'{path}: not a readable NIfTI volume ({err})') from None
     if volume.ndim == 4 and volume.shape[3] == 1:
         volume = volume[..., 0]
     if volume.ndim != 3:
-        raise ValueError(f'{path}: expected a 3D short-axis stack, got shape {volume.shape}')
+        raise InputError(f'{path}: expected a 3D short-axis stack, got shape {volume.shape}')
     return volume
 
 
@@ -98,12 +100,12 @@ def convert(src, out, size=256):
     for case, image_path, label_path in emidec_cases(src):  # read and check before writing
         image, labels = load_volume(image_path), load_volume(label_path)
         if image.shape != labels.shape:
-            raise ValueError(f'{label_path}: labels of shape {labels.shape} do not match the '
+            raise InputError(f'{label_path}: labels of shape {labels.shape} do not match the '
                              f'image {image_path} of shape {image.shape}')
         values = np.unique(labels)
         bad = values[(values != np.rint(values)) | (values < 0) | (values >= len(EMIDEC_CLASSES))]
         if bad.size:
-            raise ValueError(f'{label_path}: label values {bad.tolist()} outside 0..'
+            raise InputError(f'{label_path}: label values {bad.tolist()} outside 0..'
                              f'{len(EMIDEC_CLASSES) - 1} ({", ".join(EMIDEC_CLASSES)})')
         volumes.append((case, to_uint8(image), labels.astype(np.uint8)))
     count = 0

@@ -43,19 +43,21 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 from anomseg.utils.io import atomic_output_dir, check_new_output_dir  # noqa: E402
+from anomseg.utils.errors import InputError  # noqa: E402
+from anomseg.utils.optional import import_optional  # noqa: E402
 
 SPLITS = ('train', 'val', 'test')
 
 
 def load_canonical(path):
     """(volume as float32 in RAS+ axis order, voxel sizes (3,)) of a NIfTI file."""
-    import nibabel as nib
+    nib = import_optional('nibabel', 'reading NIfTI volumes')
     try:  # reading the data too: a truncated file fails only then
         image = nib.as_closest_canonical(nib.load(path))
         return np.asarray(image.dataobj, np.float32), np.asarray(image.header.get_zooms()[:3],
                                                                  np.float64)
     except Exception as err:  # nibabel raises several types for broken files
-        raise ValueError(f'{path}: not a readable NIfTI volume ({err})') from None
+        raise InputError(f'{path}: not a readable NIfTI volume ({err})') from None
 
 
 def to_uint8(volume, window=None, percentiles=(0.5, 99.5)):
@@ -135,7 +137,7 @@ def msd_pairs(task_dir):
         try:
             meta = json.load(fh)
         except json.JSONDecodeError as err:
-            raise ValueError(f'{meta_path}: not valid JSON ({err})') from None
+            raise InputError(f'{meta_path}: not valid JSON ({err})') from None
     pairs, missing = [], []
     for entry in meta.get('training', []):
         image = osp.normpath(osp.join(task_dir, entry['image']))
@@ -151,7 +153,7 @@ def msd_pairs(task_dir):
         raise FileNotFoundError(f'{meta_path}: {len(missing)} files it lists are missing, e.g. '
                                 f'{missing[0]}')
     if not pairs:
-        raise ValueError(f'{meta_path}: no training case listed')
+        raise InputError(f'{meta_path}: no training case listed')
     return pairs
 
 
@@ -166,11 +168,11 @@ def convert_cases(pairs, out_dir, inlier, anomaly, classes, window=None, spacing
         image, zooms = load_canonical(image_path)
         labels, label_zooms = load_canonical(label_path)
         if image.shape != labels.shape or not np.allclose(zooms, label_zooms, atol=1e-3):
-            raise ValueError(f'{label_path}: grid {labels.shape} @ {label_zooms} does not match '
+            raise InputError(f'{label_path}: grid {labels.shape} @ {label_zooms} does not match '
                              f'its image {image_path}: {image.shape} @ {zooms}')
         unknown = set(np.unique(labels).astype(int)) - set(inlier) - set(anomaly) - {0}
         if unknown and not other_background:
-            raise ValueError(f'{label_path}: labels {sorted(unknown)} are neither inlier '
+            raise InputError(f'{label_path}: labels {sorted(unknown)} are neither inlier '
                              f'({sorted(inlier)}) nor anomaly ({sorted(anomaly)}); map them or '
                              f'pass --other-background')
         volumes[case] = (image, np.rint(labels).astype(np.int64), zooms)

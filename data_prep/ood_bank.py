@@ -44,6 +44,8 @@ from anomseg.datasets.transforms import random_blob  # noqa: E402
 from anomseg.utils import atomic_output_dir, check_new_output_dir  # noqa: E402
 from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 from anomseg.utils.image_files import check_image_file  # noqa: E402
+from anomseg.utils.errors import InputError  # noqa: E402
+from anomseg.utils.optional import import_optional  # noqa: E402
 
 COCO_INLIER_OVERLAP = ('person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck',
                        'traffic light', 'stop sign')
@@ -69,7 +71,7 @@ def write_bank(out, objects, source, src=None):
                                 height=int(y1 - y0), width=int(x1 - x0),
                                 area=int(mask.sum())))
         if not records:
-            raise ValueError(f'no object passed the filters; nothing written to {out}')
+            raise InputError(f'no object passed the filters; nothing written to {out}')
         with open(osp.join(tmp, BANK_INDEX), 'w') as fh:
             json.dump(dict(format=BANK_FORMAT, source=source, objects=records), fh, indent=1)
     return len(records)
@@ -85,14 +87,14 @@ def coco_objects(ann_file, image_dir, exclude=COCO_INLIER_OVERLAP, min_area=1000
         try:
             coco = json.load(fh)
         except json.JSONDecodeError as err:
-            raise ValueError(f'{ann_file}: not valid JSON ({err})') from None
+            raise InputError(f'{ann_file}: not valid JSON ({err})') from None
     for key in ('images', 'annotations', 'categories'):
         if key not in coco:
-            raise ValueError(f'{ann_file}: no "{key}" list; not a COCO instances file')
+            raise InputError(f'{ann_file}: no "{key}" list; not a COCO instances file')
     names = {c['id']: c['name'] for c in coco['categories']}
     unknown = set(exclude) - set(names.values())
     if unknown:
-        raise ValueError(f'{ann_file}: excluded classes {sorted(unknown)} are not COCO classes')
+        raise InputError(f'{ann_file}: excluded classes {sorted(unknown)} are not COCO classes')
     excluded_ids = {i for i, n in names.items() if n in exclude}
     skip_images = {a['image_id'] for a in coco['annotations'] if a['category_id'] in excluded_ids}
     kept = [a for a in coco['annotations']
@@ -109,7 +111,7 @@ def coco_objects(ann_file, image_dir, exclude=COCO_INLIER_OVERLAP, min_area=1000
     for im in {images[a['image_id']]['id']: images[a['image_id']] for a in kept}.values():
         path = osp.join(image_dir, im['file_name'])
         if check_image_file(path) != (im['height'], im['width']):
-            raise ValueError(f'{path}: not {im["width"]}x{im["height"]} as {ann_file} says')
+            raise InputError(f'{path}: not {im["width"]}x{im["height"]} as {ann_file} says')
     for ann in kept:
         im = images[ann['image_id']]
         seg = ann['segmentation']
@@ -124,7 +126,7 @@ def coco_objects(ann_file, image_dir, exclude=COCO_INLIER_OVERLAP, min_area=1000
             continue
         bgr = cv2.imread(osp.join(image_dir, im['file_name']), cv2.IMREAD_COLOR)
         if bgr is None or bgr.shape[:2] != mask.shape:
-            raise ValueError(f'{osp.join(image_dir, im["file_name"])}: unreadable or not '
+            raise InputError(f'{osp.join(image_dir, im["file_name"])}: unreadable or not '
                              f'{im["height"]}x{im["width"]} as the annotations say')
         yield bgr, mask, names[ann['category_id']], im['file_name']
 
@@ -142,13 +144,13 @@ def ade20k_objects(root, num_classes=20, classes=None, min_area=1000, seed=0):
         image = path[:-len('_seg.png')] + '.jpg'
         seg_shape = check_image_file(path, 'segmentation')
         if check_image_file(image) != seg_shape:
-            raise ValueError(f'{path}: segmentation of size {seg_shape[1]}x{seg_shape[0]} '
+            raise InputError(f'{path}: segmentation of size {seg_shape[1]}x{seg_shape[0]} '
                              f'does not match its image {image}')
 
     def decode(path):
         seg = cv2.imread(path, cv2.IMREAD_COLOR)
         if seg is None:
-            raise ValueError(f'{path}: unreadable')
+            raise InputError(f'{path}: unreadable')
         b, g, r = (seg[..., i].astype(np.int32) for i in range(3))
         return r // 10 * 256 + g, b
 
@@ -176,11 +178,11 @@ def ade20k_objects(root, num_classes=20, classes=None, min_area=1000, seed=0):
 
 def skimage_objects(num_objects=200, min_size=40, max_size=160, seed=0):
     """Shapes textured with crops of scikit-image's bundled photographs (deterministic)."""
-    import skimage.data
-    photos = {name: cv2.cvtColor(getattr(skimage.data, name)(), cv2.COLOR_RGB2BGR)
+    skimage_data = import_optional('skimage.data', 'the scikit-image object bank')
+    photos = {name: cv2.cvtColor(getattr(skimage_data, name)(), cv2.COLOR_RGB2BGR)
               for name in SKIMAGE_PHOTOS}
-    horse = ~skimage.data.horse()
-    logo = skimage.data.logo()
+    horse = ~skimage_data.horse()
+    logo = skimage_data.logo()
     rng = np.random.default_rng(seed)
     for _ in range(num_objects):
         size = int(rng.integers(min_size, max_size + 1))

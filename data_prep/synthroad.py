@@ -44,6 +44,7 @@ import numpy as np
 from anomseg.datasets.synthroad import SYNTHROAD_CLASSES, SYNTHROAD_PALETTE
 from anomseg.utils import atomic_output_dir, check_output_writable
 from anomseg.utils.cli import add_debug_argument, cli
+from anomseg.utils.errors import InputError
 
 CLASSES, PALETTE = SYNTHROAD_CLASSES, SYNTHROAD_PALETTE
 ROAD, SIDEWALK, BUILDING, POLE, SIGN, VEGETATION, SKY, PERSON, CAR = range(len(CLASSES))
@@ -480,10 +481,10 @@ def generate(out_dir, seed=0, height=256, width=512, num_train=300, num_val=50, 
                 palette=[list(c) for c in PALETTE])
     for name in ('height', 'width'):
         if meta[name] < 32:
-            raise ValueError(f'--{name} must be at least 32 pixels, got {meta[name]}')
+            raise InputError(f'--{name} must be at least 32 pixels, got {meta[name]}')
     for name in ('num_train', 'num_val', 'num_anomaly', 'num_sequence'):
         if meta[name] < 0:
-            raise ValueError(f'--{name.replace("_", "-")} must be >= 0, got {meta[name]}')
+            raise InputError(f'--{name.replace("_", "-")} must be >= 0, got {meta[name]}')
     meta_path = osp.join(out_dir, 'meta.json')
     check_output_writable(out_dir)
     if osp.exists(out_dir):
@@ -492,14 +493,14 @@ def generate(out_dir, seed=0, height=256, width=512, num_train=300, num_val=50, 
                 old = json.load(fh)
             if old == meta:
                 return meta
-            raise ValueError(f'{out_dir} holds a SynthRoad made with other parameters '
+            raise InputError(f'{out_dir} holds a SynthRoad made with other parameters '
                              f'({meta_path}); choose another --out-dir or remove it yourself')
-        raise ValueError(f'{out_dir} exists and is not a SynthRoad folder (no meta.json): '
+        raise InputError(f'{out_dir} exists and is not a SynthRoad folder (no meta.json): '
                          'choose another --out-dir')
     with atomic_output_dir(out_dir) as tmp:
         jobs = [(tmp, meta, split, i) for split, n in (('train', num_train), ('val', num_val),
-                                                      ('anomaly', num_anomaly),
-                                                      ('sequence', num_sequence))
+                                                       ('anomaly', num_anomaly),
+                                                       ('sequence', num_sequence))
                 for i in range(n)]
         workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
         start = time.time()

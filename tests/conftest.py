@@ -8,6 +8,10 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
+# Before any test module imports mmcv.ops, mmdet or mmseg.utils: on mmcv-lite, importing anomseg
+# provides the ``mmcv._ext`` they need (as a user's script imports anomseg first).
+import anomseg  # noqa: E402,F401
+
 
 def shared_path(*parts):
     root = os.environ.get('ANOMSEG_SHARED') or osp.join(REPO, '..', 'shared')
@@ -26,8 +30,6 @@ def require_shared(*parts):
 def mmseg_default_scope():
     """Build with mmseg as the default scope, as configs (default_scope='mmseg') do."""
     from mmseg.utils import register_all_modules
-
-    import anomseg  # noqa: F401
     register_all_modules(init_default_scope=True)
 
 

@@ -21,7 +21,15 @@ def test_there_are_configs():
 def test_config_loads_and_model_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmseg'
-    assert cfg.custom_imports.imports == ['anomseg']
+    # the run settings are the config's own, whoever runs it (tools, Runner.from_cfg, mim)
+    assert cfg.custom_imports.imports == ['anomseg', 'anomseg.runtime']
+    hooks = [h['type'] for h in cfg.custom_hooks]
+    assert hooks == ['CheckpointFitHook', 'RandomStateHook']
+    fine_tuning = bool(cfg.load_from and cfg.get('train_cfg'))   # training from a base's weights
+    assert cfg.custom_hooks[0].get('fine_tuning', False) == fine_tuning
+    checkpoint = cfg.get('default_hooks', {}).get('checkpoint')
+    if checkpoint is not None:
+        assert checkpoint.backend_args == dict(backend='atomic_local')
     name = osp.basename(path)
     parts = osp.splitext(name)[0].split('_')
     assert len(parts) >= 4 and '-' in parts[-1], \

@@ -26,10 +26,12 @@ def test_everything_is_registered_in_mmseg_registries():
 
 
 def test_config_custom_imports_register_in_a_fresh_process(tmp_path):
-    """What a config's custom_imports does, in a process that never imported anomseg."""
+    """What a config's custom_imports does, in a process that never imported anomseg: the base
+    configs' imports register the modules and apply ``anomseg.runtime`` (the checkpoint loader)."""
     cfg = tmp_path / 'cfg.py'
     cfg.write_text("default_scope = 'mmseg'\n"
-                   "custom_imports = dict(imports=['anomseg'], allow_failed_imports=False)\n")
+                   "custom_imports = dict(imports=['anomseg', 'anomseg.runtime'], "
+                   "allow_failed_imports=False)\n")
     code = ('from mmengine.config import Config\n'
             'from mmseg.registry import DATASETS\n'
             'from mmseg.utils import register_all_modules\n'

@@ -9,11 +9,16 @@ downloads from the official address (or $ANOMSEG_ASSET_MIRROR) with resume, pinn
 and atomic writes (anomseg.assets). Prints each asset's local path.
 """
 import argparse
+import os.path as osp
 import sys
 
-from anomseg.assets import ASSETS, TARGETS, AssetError, asset_path, local_path, names_of
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from anomseg.assets import ASSETS, TARGETS, asset_path, local_path, names_of  # noqa: E402
+from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 
 
+@cli('fetch_assets.py')
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('names', nargs='*', help=f'targets ({", ".join(TARGETS)}) or assets')
@@ -23,7 +28,7 @@ def main(argv=None):
                         help='print only the local paths, one per line (for scripts)')
     parser.add_argument('--no-download', action='store_true',
                         help='fail instead of downloading what is not here')
-    args = parser.parse_args(argv)
+    args = add_debug_argument(parser).parse_args(argv)
     if args.list or not args.names:
         for target, names in TARGETS.items():
             print(f'{target}: {", ".join(names)}')
@@ -31,13 +36,9 @@ def main(argv=None):
             print(f'{name:22s} {local_path(name) or "(not here: " + asset.url + ")"}\n'
                   f'{"":22s} {asset.what}')
         return 0
-    try:
-        for name in names_of(args.names):
-            path = asset_path(name, download=not args.no_download,
-                              progress=not args.print_path)
-            print(path if args.print_path else f'{name}: {path}')
-    except AssetError as err:
-        sys.exit(f'fetch_assets: {err}')
+    for name in names_of(args.names):
+        path = asset_path(name, download=not args.no_download, progress=not args.print_path)
+        print(path if args.print_path else f'{name}: {path}')
     return 0
 
 

@@ -30,6 +30,7 @@ from anomseg.submission import (OODIS_BENCHMARKS, SMIYC_SPLITS,  # noqa: E402
                                 validate_oodis_zip)
 from anomseg.utils import check_new_output_dir, check_outside  # noqa: E402
 from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
+from anomseg.utils.errors import InputError  # noqa: E402
 
 OODIS_FOLDERS = {'fishyscapes': 'the LostAndFound download (leftImg8bit/{train,test}/CITY/)',
                  'roadanomaly': 'SMIYC\'s dataset_AnomalyTrack (images/)',
@@ -90,7 +91,7 @@ def main(argv=None):
         description = format_description(args.name, args.paper_link, args.code_link)
     for source in folders.values():
         if osp.isfile(source) and open_frames(source).is_video:
-            raise ValueError(f'{source}: benchmark submissions read image folders, not videos')
+            raise InputError(f'{source}: benchmark submissions read image folders, not videos')
     check_outside(list(folders.values()), args.out_dir, 'output folder')
     check_new_output_dir(None, args.out_dir)
     if args.server == 'smiyc':

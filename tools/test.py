@@ -34,6 +34,7 @@ from anomseg.datasets.checks import check_dataset_files
 from anomseg.utils import write_json_atomic
 from anomseg.utils import check_output_writable, check_outside
 from anomseg.utils.cli import cli
+from anomseg.utils.errors import InputError
 
 
 def parse_args(argv=None):
@@ -72,11 +73,11 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     if bool(args.benchmark) != bool(args.benchmark_root):
-        raise ValueError('--benchmark and --benchmark-root go together')
+        raise InputError('--benchmark and --benchmark-root go together')
     if args.protocol != 'default' and not args.benchmark:
-        raise ValueError('--protocol needs --benchmark')
+        raise InputError('--protocol needs --benchmark')
     if args.data_root and args.benchmark:
-        raise ValueError('--data-root and --benchmark exclude each other')
+        raise InputError('--data-root and --benchmark exclude each other')
     apply_runner_arguments(args)
     cfg = apply_determinism(load_config(args.config, args.cfg_options, args.launcher,
                                         args.work_dir))
@@ -97,7 +98,8 @@ def main(argv=None):
         if path:
             check_outside(inputs, path, what.replace('_', ' '))
             check_output_writable(path, what.replace('_', ' '))
-    check_dataset_files(cfg.test_dataloader.dataset, 'test set')
+    if not args.no_prescan:
+        check_dataset_files(cfg.test_dataloader.dataset, 'test set')
     created = [p for p in (args.show_dir, args.out, report) if p and not osp.exists(p)]
     try:
         prepare_cpu_distributed(cfg)

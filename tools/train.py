@@ -40,9 +40,10 @@ def main(argv=None):
     use_checked_loaders(cfg)
     check_outside(dataset_roots(cfg), cfg.work_dir, 'work dir')
     check_output_writable(cfg.work_dir, 'work dir')
-    check_dataset_files(cfg.train_dataloader.dataset, 'training set')
-    if cfg.get('val_dataloader') and cfg.get('val_cfg') is not None:
-        check_dataset_files(cfg.val_dataloader.dataset, 'validation set')
+    if not args.no_prescan:
+        check_dataset_files(cfg.train_dataloader.dataset, 'training set')
+        if cfg.get('val_dataloader') and cfg.get('val_cfg') is not None:
+            check_dataset_files(cfg.val_dataloader.dataset, 'validation set')
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()

@@ -6,6 +6,7 @@ import numpy as np
 from anomseg.datasets.benchmarks import build_benchmark, frame_id
 from anomseg.datasets.transforms import LoadAnomalyAnnotations
 from anomseg.evaluation.metrics import AnomalyMetric
+from anomseg.utils.errors import InputError
 from anomseg.utils.image_files import check_image_file
 
 SCORE_SUFFIXES = ('.npy', '.hdf5')
@@ -18,14 +19,14 @@ def _hdf5_value(fh):
     import h5py
     link = fh.get('value', getlink=True)
     if link is None:
-        raise ValueError('no dataset "value" (the SMIYC submission layout)')
+        raise InputError('no dataset "value" (the SMIYC submission layout)')
     if not isinstance(link, h5py.HardLink):
-        raise ValueError(f'"value" is a {type(link).__name__}, not a dataset stored in the file')
+        raise InputError(f'"value" is a {type(link).__name__}, not a dataset stored in the file')
     value = fh['value']
     if not isinstance(value, h5py.Dataset):
-        raise ValueError('"value" is a group, not a dataset')
+        raise InputError('"value" is a group, not a dataset')
     if value.is_virtual or value.external:
-        raise ValueError('"value" reads its data from other files (virtual or external '
+        raise InputError('"value" reads its data from other files (virtual or external '
                          'storage)')
     return value
 
@@ -41,18 +42,18 @@ def _load(path, header_only):
                 return (value.shape, value.dtype) if header_only else value[()]
         array = np.load(path, mmap_mode='r' if header_only else None, allow_pickle=False)
         if not isinstance(array, np.ndarray):
-            raise ValueError(f'holds {type(array).__name__}, not one array')
+            raise InputError(f'holds {type(array).__name__}, not one array')
         return (array.shape, array.dtype) if header_only else array
     except FileNotFoundError:
         raise FileNotFoundError(f'{path}: no such score file') from None
     except Exception as err:  # noqa: BLE001  (numpy and h5py raise many kinds on bad files)
-        raise ValueError(f'{path}: not a readable score map ({type(err).__name__}: {err})'
+        raise InputError(f'{path}: not a readable score map ({type(err).__name__}: {err})'
                          ) from None
 
 
 def _check_map(path, shape, dtype):
     if len(shape) != 2 or dtype.kind not in 'fiub':
-        raise ValueError(f'{path}: expected a 2-D map of real numbers, got {dtype} of shape '
+        raise InputError(f'{path}: expected a 2-D map of real numbers, got {dtype} of shape '
                          f'{tuple(shape)}')
 
 
@@ -100,7 +101,7 @@ def evaluate_score_folder(benchmark, data_root, scores_dir, unit_map='auto', rep
         label_shape = check_image_file(info['seg_map_path'], 'label')
         shape, _ = score_file_header(path)
         if tuple(shape) != label_shape:
-            raise ValueError(f'{path}: scores of shape {tuple(shape)} for a label of shape '
+            raise InputError(f'{path}: scores of shape {tuple(shape)} for a label of shape '
                              f'{label_shape} ({info["seg_map_path"]})')
     name = osp.basename(osp.normpath(scores_dir)) or 'scores'  # the report's scorer name
     metric = AnomalyMetric(components=components, unit_map=unit_map, report_dir=report_dir,
@@ -113,7 +114,7 @@ def evaluate_score_folder(benchmark, data_root, scores_dir, unit_map='auto', rep
         scores = read_score_file(path)
         bad = np.count_nonzero(~np.isfinite(scores)) if scores.dtype.kind == 'f' else 0
         if bad:
-            raise ValueError(f'{path}: {bad} scores are NaN or infinite')
+            raise InputError(f'{path}: {bad} scores are NaN or infinite')
         metric.add(stem, loaded['gt_anomaly_map'], {name: scores},
                    loaded.get('gt_anomaly_instances'), img_path=info.get('img_path'))
     results = metric.evaluate()

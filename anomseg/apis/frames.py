@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import cv2
 
+from anomseg.utils.errors import InputError
 from anomseg.utils.image_files import check_image_file
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff')
@@ -41,7 +42,7 @@ class FrameSource:
         for path in self.paths:
             image = cv2.imread(path, cv2.IMREAD_COLOR)
             if image is None:
-                raise ValueError(f'{path}: not a readable image')
+                raise InputError(f'{path}: not a readable image')
             yield osp.splitext(osp.basename(path))[0], image
 
 
@@ -54,16 +55,16 @@ def open_frames(source):
     if osp.isfile(source) and source.lower().endswith(VIDEO_SUFFIXES):
         capture = cv2.VideoCapture(source)
         if not capture.isOpened():
-            raise ValueError(f'{source}: OpenCV cannot open this video')
+            raise InputError(f'{source}: OpenCV cannot open this video')
         count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
         fps = capture.get(cv2.CAP_PROP_FPS) or 0.0
         capture.release()
         if fps <= 0:
-            raise ValueError(f'{source}: the video reports no frame rate')
+            raise InputError(f'{source}: the video reports no frame rate')
         return FrameSource(osp.splitext(osp.basename(source))[0], True, count, fps, [source])
     if osp.isfile(source):
         if not _is_image(source):
-            raise ValueError(f'{source}: not an image ({", ".join(IMAGE_SUFFIXES)}) or a video '
+            raise InputError(f'{source}: not an image ({", ".join(IMAGE_SUFFIXES)}) or a video '
                              f'({", ".join(VIDEO_SUFFIXES)})')
         paths = [source]
         name = osp.splitext(osp.basename(source))[0]
@@ -84,6 +85,6 @@ def open_frames(source):
     stems = [osp.splitext(osp.basename(p))[0] for p in paths]
     if len(set(stems)) != len(stems):
         dup = sorted({s for s in stems if stems.count(s) > 1})
-        raise ValueError(f'{source}: several images share the name {dup[0]!r}; outputs are named '
+        raise InputError(f'{source}: several images share the name {dup[0]!r}; outputs are named '
                          f'by file name, so names must be unique')
     return FrameSource(name, False, len(paths), 0.0, paths)

@@ -11,6 +11,7 @@ config's test pipeline (without its label loading) prepares every frame.
 import contextlib
 import os
 import os.path as osp
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,13 +21,14 @@ import torch
 from mmcv.cnn import ConvModule
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 from mmseg.registry import MODELS
 
 from anomseg.datasets.metainfo import train_metainfo
 from anomseg.models.scorers import build_scorers
 from anomseg.ops.deform_attn import use_levelwise_deform_attn
+from anomseg.utils.checkpoint import check_checkpoint_fits, load_checkpoint_file
+from anomseg.utils.errors import InputError
 from anomseg.utils.io import (atomic_file, check_output_writable, check_outside,
                               write_hdf5_atomic, write_image_atomic,
                               write_json_atomic, write_npy_atomic)
@@ -57,7 +59,7 @@ class FrameInference:
         """The class prediction in the training set's colours (BGR), with a legend of the
         classes it shows."""
         if not len(self.palette):
-            raise ValueError('the config names no palette for the class prediction')
+            raise InputError('the config names no palette for the class prediction')
         return class_panel(sem_seg, self.palette, self.classes)
 
     def run(self, source, out_dir, scorer=None, scores=None, vis=True, semantic=True,
@@ -84,11 +86,11 @@ class FrameInference:
         """
         scorer = scorer or self.scorers[0]
         if scorer not in self.scorers:
-            raise KeyError(f'scorer {scorer!r} is not computed by this model: {self.scorers}')
+            raise InputError(f'scorer {scorer!r} is not computed by this model: {self.scorers}')
         if scores is not None and scores not in SCORE_FORMATS:
-            raise ValueError(f'scores must be one of {SCORE_FORMATS} or None, got {scores!r}')
+            raise InputError(f'scores must be one of {SCORE_FORMATS} or None, got {scores!r}')
         if not 0 <= temporal_smoothing < 1:
-            raise ValueError(f'temporal_smoothing must lie in [0, 1), got {temporal_smoothing}')
+            raise InputError(f'temporal_smoothing must lie in [0, 1), got {temporal_smoothing}')
         if semantic and vis and not len(self.palette):
             semantic = False
         src = open_frames(source)
@@ -190,8 +192,12 @@ class AnomalyInferencer(FrameInference):
         self.cfg = cfg
         self.model = MODELS.build(cfg.model)
         if checkpoint is not None:
-            load_checkpoint(self.model, checkpoint, map_location='cpu', strict=True,
-                            logger='silent')
+            # anomseg's own loader (allow-listed unpickling, deltas expanded), then refused
+            # unless every tensor fits
+            state = load_checkpoint_file(checkpoint, map_location='cpu')
+            check_checkpoint_fits(self.model, state, checkpoint)
+            self.model.load_state_dict(
+                {re.sub(r'^module\.', '', k): v for k, v in state.get('state_dict', state).items()})
         self.model.to(device).eval()
         if torch.device(device).type == 'cpu':
             optimise_for_cpu(self.model)
@@ -298,4 +304,4 @@ def _atomic_video(path, fps):
             if 'writer' in state:
                 state['writer'].release()
         if 'writer' not in state:
-            raise ValueError(f'{path}: no frame was decoded, so no video was written')
+            raise InputError(f'{path}: no frame was decoded, so no video was written')

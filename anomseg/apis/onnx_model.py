@@ -21,7 +21,9 @@ import torch
 from mmseg.structures import SegDataSample
 
 from anomseg.utils.checkpoint import file_sha256
+from anomseg.utils.errors import InputError
 from anomseg.utils.io import atomic_file
+from anomseg.utils.optional import import_optional
 from anomseg.version import __version__
 from .inferencer import AnomalyInferencer, FrameInference
 
@@ -55,7 +57,7 @@ def export_onnx(config, checkpoint, out, shape, scorer=None, opset=17, cfg_optio
     config's). Returns the metadata written."""
     height, width = (int(v) for v in shape)
     if height < 1 or width < 1:
-        raise ValueError(f'--shape must be two positive sizes, got {shape}')
+        raise InputError(f'--shape must be two positive sizes, got {shape}')
     inferencer = AnomalyInferencer(config, checkpoint, scorer=scorer, cfg_options=cfg_options)
     model = inferencer.model
     meta = dict(version=__version__, config=osp.abspath(config),
@@ -71,7 +73,7 @@ def export_onnx(config, checkpoint, out, shape, scorer=None, opset=17, cfg_optio
                               input_names=['image'],
                               output_names=['sem_seg', *model.scorers], opset_version=opset,
                               dynamo=False)
-        import onnx
+        onnx = import_optional('onnx', 'the ONNX export')
         graph = onnx.load(tmp)
         graph.metadata_props.add(key=METADATA_KEY, value=json.dumps(meta))
         onnx.save(graph, tmp)
@@ -83,7 +85,7 @@ class OnnxInferencer(FrameInference):
     ``__call__``. Frames must have the size the model was exported at."""
 
     def __init__(self, model_path, threads=None):
-        import onnxruntime as ort
+        ort = import_optional('onnxruntime', 'the onnxruntime backend')
         if not osp.isfile(model_path):
             raise FileNotFoundError(f'{model_path}: no such ONNX model file')
         options = ort.SessionOptions()
@@ -93,11 +95,11 @@ class OnnxInferencer(FrameInference):
             self.session = ort.InferenceSession(model_path, options,
                                                 providers=['CPUExecutionProvider'])
         except Exception as err:  # noqa: BLE001  (onnxruntime raises its own kinds)
-            raise ValueError(f'{model_path}: not a readable ONNX model '
+            raise InputError(f'{model_path}: not a readable ONNX model '
                              f'({str(err).splitlines()[0]})') from None
         meta = self.session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
         if meta is None:
-            raise ValueError(f'{model_path}: no {METADATA_KEY!r} metadata: export the model with '
+            raise InputError(f'{model_path}: no {METADATA_KEY!r} metadata: export the model with '
                              'tools/deployment/export_onnx.py')
         self.meta = json.loads(meta)
         self.path = model_path
@@ -110,7 +112,7 @@ class OnnxInferencer(FrameInference):
 
     def check_frame(self, name, image):
         if image.shape != self.shape + (3,):
-            raise ValueError(
+            raise InputError(
                 f'{name}: a frame of shape {image.shape} does not fit {self.path}, exported for '
                 f'{self.shape[1]}x{self.shape[0]} BGR images: export it at the frames\' size '
                 f'(tools/deployment/export_onnx.py ... --shape H W)')

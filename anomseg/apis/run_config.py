@@ -11,6 +11,7 @@ from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, benchmark_dataset
 from anomseg.models.scorers import build_scorers
 from anomseg.utils.checkpoint import TRUST_ENV, file_sha256
 from anomseg.utils.cli import ConfigOptions, add_debug_argument
+from anomseg.utils.errors import InputError
 
 
 def add_runner_arguments(parser):
@@ -23,6 +24,10 @@ def add_runner_arguments(parser):
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--no-prescan', action='store_true',
+                        help='skip checking every image and label file from its header before '
+                        'the run (a large dataset on slow storage); each file is still checked '
+                        'when it is read')
     return add_debug_argument(parser)
 
 
@@ -79,8 +84,8 @@ def apply_benchmark(cfg, name, data_root, **options):
     pipeline = [dict(type=swap[step['type']]) if step['type'] in swap else step
                 for step in cfg.test_dataloader.dataset.pipeline]
     if not any(step['type'] == 'LoadAnomalyAnnotations' for step in pipeline):
-        raise KeyError(f'{cfg.filename}: the test pipeline loads no labels (LoadAnnotations) to '
-                       'replace with LoadAnomalyAnnotations')
+        raise InputError(f'{cfg.filename}: the test pipeline loads no labels (LoadAnnotations) to '
+                         'replace with LoadAnomalyAnnotations')
     cfg.test_dataloader.dataset = dict(dataset, pipeline=pipeline)
     cfg.test_dataloader.batch_size = 1
     cfg.test_evaluator = dict(type='AnomalyMetric', components=components, unit_map='arctan')
@@ -122,11 +127,11 @@ def load_config(path, cfg_options=None, launcher='none', work_dir=None):
     if not osp.isfile(path):
         raise FileNotFoundError(f'config file {path} does not exist')
     if not path.endswith(CONFIG_SUFFIXES):
-        raise ValueError(f'{path}: a config is a {", ".join(CONFIG_SUFFIXES)} file')
+        raise InputError(f'{path}: a config is a {", ".join(CONFIG_SUFFIXES)} file')
     try:
         cfg = Config.fromfile(path)
     except (SyntaxError, ImportError, NameError, TypeError, AttributeError) as err:
-        raise ValueError(f'{path}: not a loadable config ({type(err).__name__}: {err})'
+        raise InputError(f'{path}: not a loadable config ({type(err).__name__}: {err})'
                          ) from None
     cfg.launcher = launcher
     if cfg_options:
@@ -246,26 +251,19 @@ def _close_process_group():
 
 
 def apply_train_options(cfg, amp=False, resume=False):
-    """``--amp`` and ``--resume``; and for every training, checkpoints written atomically
-    (``anomseg.utils.atomic_backend``: a training killed while saving leaves no truncated
-    checkpoint) and ``RandomStateHook`` (a resumed training ends as an uninterrupted one)."""
+    """``--amp`` and ``--resume``. The atomic checkpoint backend and ``RandomStateHook`` are the
+    base configs' own (``configs/_base_/``), so every way of running a config gets them."""
     if amp:
         if cfg.optim_wrapper.type == 'AmpOptimWrapper':
             print_log('AMP training is already enabled in your config.', logger='current',
                       level=logging.WARNING)
         elif cfg.optim_wrapper.type != 'OptimWrapper':
-            raise ValueError('--amp needs optim_wrapper.type OptimWrapper, got '
+            raise InputError('--amp needs optim_wrapper.type OptimWrapper, got '
                              f'{cfg.optim_wrapper.type}')
         else:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
     cfg.resume = resume
-    checkpoint = cfg.setdefault('default_hooks', {}).get('checkpoint')
-    if checkpoint is not None and not checkpoint.get('backend_args'):
-        checkpoint['backend_args'] = dict(backend='atomic_local')
-    hooks = list(cfg.get('custom_hooks') or [])
-    if not any(h.get('type') == 'RandomStateHook' for h in hooks):
-        cfg.custom_hooks = hooks + [dict(type='RandomStateHook')]
     return cfg
 
 
@@ -290,7 +288,7 @@ def require_mask_head(cfg):
     """Refuse (ValueError) instances from queries for a model without a mask-transformer head."""
     head = cfg.model.get('decode_head', {}).get('type')
     if head not in MASK_HEADS:
-        raise ValueError(f'{getattr(cfg, "filename", "the config")}: instances from queries '
+        raise InputError(f'{getattr(cfg, "filename", "the config")}: instances from queries '
                          f'need a mask-transformer head ({", ".join(MASK_HEADS)}), not {head}')
 
 
@@ -324,7 +322,7 @@ def apply_test_options(cfg, checkpoint, show_dir=None, out=None, scorer=None, tt
         cfg.model.test_cfg.scorer = [s.strip() for s in scorer.split(',') if s.strip()]
     if show_dir:
         if 'visualization' not in cfg.default_hooks:
-            raise KeyError('--show-dir needs default_hooks.visualization in the config')
+            raise InputError('--show-dir needs default_hooks.visualization in the config')
         cfg.default_hooks.visualization.update(draw=True, out_dir=show_dir)
     if tta:
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline

@@ -11,6 +11,7 @@ from anomseg.submission import (expected_stems, fishyscapes_inputs, fishyscapes_
                                 frame_stem,
                                 validate_fishyscapes_output, write_fishyscapes_frame,
                                 write_oodis_submission, write_smiyc_submission)
+from anomseg.utils.errors import InputError
 from anomseg.utils.image_files import check_image_file
 from .frames import IMAGE_SUFFIXES, open_frames
 
@@ -29,7 +30,7 @@ def _scored_frames(inferencer, source, scorer):
     of ``source``."""
     src = open_frames(source)
     if src.is_video:
-        raise ValueError(f'{source}: benchmark submissions read image folders, not videos')
+        raise InputError(f'{source}: benchmark submissions read image folders, not videos')
     for path, (_, image) in zip(src.paths, src.frames()):
         result = inferencer([image])[0]
         yield (frame_id(path), result['scores'][scorer], result['sem_seg'], image.shape[:2],
@@ -55,12 +56,12 @@ def oodis_images(folders, expected_files=None):
     expected = expected_stems(expected_files)
     absent = sorted(set(expected) - set(folders))
     if absent:
-        raise ValueError('an OoDIS submission holds every benchmark: give '
+        raise InputError('an OoDIS submission holds every benchmark: give '
                          + ', '.join(f'--{b}' for b in absent))
     found = {}
     for benchmark, folder in folders.items():
         if benchmark not in expected:
-            raise ValueError(f'{benchmark} is not in the expected file list')
+            raise InputError(f'{benchmark} is not in the expected file list')
         if not osp.isdir(folder):
             raise FileNotFoundError(f'{folder}: no such folder ({benchmark})')
         images = {}
@@ -70,7 +71,7 @@ def oodis_images(folders, expected_files=None):
                 if name.lower().endswith(IMAGE_SUFFIXES) and stem in expected[benchmark]:
                     path = osp.join(parent, name)
                     if stem in images:
-                        raise ValueError(f'{path}: a second image of frame {stem} '
+                        raise InputError(f'{path}: a second image of frame {stem} '
                                          f'(first: {images[stem]})')
                     images[stem] = path
         missing = sorted(expected[benchmark] - set(images))

@@ -30,6 +30,7 @@ import zipfile
 from tqdm import tqdm
 
 from anomseg.utils.checkpoint import file_sha256
+from anomseg.utils.errors import InputError
 from anomseg.utils.paths import shared_root
 
 from .catalog import ASSETS, TARGETS
@@ -38,9 +39,19 @@ CHUNK = 1 << 20
 ATTEMPTS = 4  # a dropped connection resumes this many times within one call
 
 
-class AssetError(RuntimeError):
+class AssetError(InputError):
     """An asset could not be found or downloaded; the message says which, from where, and what
     to do."""
+
+
+def put_it_here(asset):
+    """What to download and where to put it by hand: a file at its shared path; an archive
+    unpacked so that its folder becomes the shared folder."""
+    target = osp.join(shared_root(), asset.shared)
+    if asset.kind == 'zip':
+        return (f'download {asset.url} and unpack it so that its folder {asset.root}/ becomes '
+                f'{target}/')
+    return f'download {asset.url} and put it at {target}'
 
 
 def cache_root():
@@ -116,8 +127,7 @@ def _download(asset, progress):
                 raise AssetError(
                     f'{asset.name}: the file from {url} has SHA-256 {digest}, expected '
                     f'{asset.sha256}; it was deleted. The address may serve another version or '
-                    f'a broken file: try again, or put the right file at '
-                    f'{osp.join(shared_root(), asset.shared)}')
+                    f'a broken file: try again, or {put_it_here(asset)}')
             os.makedirs(final, exist_ok=True)
             os.replace(part, osp.join(final, asset.filename))
         else:
@@ -145,14 +155,14 @@ def _fetch_resuming(asset, url, part, progress):
                 return
             raise AssetError(
                 f'{asset.name}: {url} answered {err.code} {err.reason}. The file may have '
-                f'moved: look for {asset.filename} ({asset.what}) and put it at '
-                f'{osp.join(shared_root(), asset.shared)}, or set ANOMSEG_ASSET_MIRROR to a '
-                'mirror that serves it') from None
+                f'moved: look for {asset.filename} ({asset.what}) and put it where '
+                f'"{put_it_here(asset)}" says, or set ANOMSEG_ASSET_MIRROR to a mirror that '
+                'serves it') from None
         except urllib.error.URLError as err:
             raise AssetError(
-                f'{asset.name}: cannot reach {url} ({err.reason}). Check the network or proxy '
-                f'(HTTPS_PROXY), set ANOMSEG_ASSET_MIRROR, or put {asset.filename} at '
-                f'{osp.join(shared_root(), asset.shared)}') from None
+                f'{asset.name} ({asset.what}) is not here and {url} cannot be reached '
+                f'({err.reason}): {put_it_here(asset)}; or check the network or proxy '
+                f'(HTTPS_PROXY), or set ANOMSEG_ASSET_MIRROR') from None
         except (http.client.IncompleteRead, ConnectionError, TimeoutError, OSError) as err:
             if attempt == ATTEMPTS:
                 raise AssetError(

@@ -6,6 +6,7 @@ import os.path as osp
 
 from mmseg.registry import DATASETS
 
+from anomseg.utils.errors import InputError
 from .validation_bundle import BUNDLE_LAYOUT, is_bundle_layout
 
 ANOMALY_BENCHMARKS = {
@@ -42,14 +43,14 @@ def benchmark_dataset(name, data_root, **options):
     ``laf_root`` are not needed there), else an error naming the folder and the layouts
     accepted."""
     if name not in ANOMALY_BENCHMARKS:
-        raise KeyError(f'unknown benchmark {name!r}; known: {", ".join(ANOMALY_BENCHMARKS)}')
+        raise InputError(f'unknown benchmark {name!r}; known: {", ".join(ANOMALY_BENCHMARKS)}')
     if not osp.isdir(data_root):
         raise FileNotFoundError(f'{name}: benchmark folder {data_root} does not exist')
     settings, _ = ANOMALY_BENCHMARKS[name]
     marker, official = OFFICIAL_LAYOUTS[name]
     if marker and glob.glob(osp.join(data_root, marker)):
         if name == 'FishyscapesLAF' and not options.get('laf_root'):
-            raise ValueError(f'{name}: the labels in {data_root} need the LostAndFound images: '
+            raise InputError(f'{name}: the labels in {data_root} need the LostAndFound images: '
                              'give --laf-root (the LostAndFound download, leftImg8bit/)')
         return dict(settings, data_root=data_root, **options)
     if is_bundle_layout(data_root):

@@ -1,6 +1,7 @@
 from mmseg.datasets import BaseSegDataset, CityscapesDataset
 from mmseg.registry import DATASETS
 
+from anomseg.utils.errors import InputError
 from .checks import check_data_root
 
 
@@ -51,5 +52,5 @@ class CamVidCityscapesDataset(CamVidDataset):
     @classmethod
     def get_label_map(cls, new_classes=None):
         if new_classes is not None and tuple(new_classes) != cls.METAINFO['classes']:
-            raise ValueError('CamVidCityscapesDataset keeps the 19 Cityscapes classes')
+            raise InputError('CamVidCityscapesDataset keeps the 19 Cityscapes classes')
         return {**dict(enumerate(CAMVID_TO_CITYSCAPES)), cls.VOID_ID: 255}

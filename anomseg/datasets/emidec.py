@@ -31,6 +31,7 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 from PIL import Image
 
+from anomseg.utils.errors import InputError
 from anomseg.utils.image_files import check_image_file
 
 EMIDEC_CLASSES = ('background', 'cavity', 'myocardium', 'infarct', 'no-reflow')
@@ -80,7 +81,7 @@ def emidec_slices(root):
         for name in sorted(images):
             match = SLICE_RE.match(name)
             if not match:
-                raise ValueError(f'{osp.join(folder, name)}: not a slice name of the layout '
+                raise InputError(f'{osp.join(folder, name)}: not a slice name of the layout '
                                  '(Case_<K><NNN>_slice<SSS>.png)')
             slices.append((match.group(1), osp.join(folder, name),
                            osp.join(folder + 'annot', name)))
@@ -97,17 +98,17 @@ def check_slice(image_path, label_path):
         with Image.open(label_path) as image:
             label = np.asarray(image)
     except OSError as err:
-        raise ValueError(f'{label_path}: not a readable label map ({err})') from None
+        raise InputError(f'{label_path}: not a readable label map ({err})') from None
     if label.ndim != 2:
-        raise ValueError(f'{label_path}: expected a single-channel label map, got shape '
+        raise InputError(f'{label_path}: expected a single-channel label map, got shape '
                          f'{label.shape}')
     if label.shape[::-1] != size:
-        raise ValueError(f'{label_path}: label map of {label.shape[1]}x{label.shape[0]} does '
+        raise InputError(f'{label_path}: label map of {label.shape[1]}x{label.shape[0]} does '
                          f'not match its slice {image_path} of {size[0]}x{size[1]}')
     present = np.unique(label)
     bad = present[present >= len(EMIDEC_CLASSES)]
     if bad.size:
-        raise ValueError(f'{label_path}: label values {bad.tolist()} outside 0..'
+        raise InputError(f'{label_path}: label values {bad.tolist()} outside 0..'
                          f'{len(EMIDEC_CLASSES) - 1} ({", ".join(EMIDEC_CLASSES)})')
     return set(present.tolist())
 
@@ -129,7 +130,7 @@ def check_disjoint_splits(path):
     for other in sorted(glob.glob(osp.join(osp.dirname(path) or '.', '*.txt'))):
         for patient in read_split(other):
             if patient in seen and seen[patient] != other:
-                raise ValueError(f'{other}: patient {patient} is also in {seen[patient]}; a '
+                raise InputError(f'{other}: patient {patient} is also in {seen[patient]}; a '
                                  'patient belongs to one split')
             seen[patient] = other
 
@@ -161,11 +162,11 @@ class EmidecDataset(BaseSegDataset):
             known = {patient for patient, _, _ in slices}
             missing = [p for p in wanted if p not in known]
             if missing:
-                raise ValueError(f'{self.split_file}: patients {missing} have no slice under '
+                raise InputError(f'{self.split_file}: patients {missing} have no slice under '
                                  f'{self.data_root}')
             slices = [s for s in slices if s[0] in set(wanted)]
             if not slices:
-                raise ValueError(f'{self.split_file}: lists no patient')
+                raise InputError(f'{self.split_file}: lists no patient')
         labels = {}
         for patient, image, label in slices:
             labels.setdefault(patient, set()).update(check_slice(image, label))

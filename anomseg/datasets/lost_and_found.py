@@ -3,6 +3,7 @@ import os.path as osp
 
 from mmseg.registry import DATASETS
 
+from anomseg.utils.errors import InputError
 from .anomaly_frames import ListedAnomalyDataset
 
 IMAGE_SUFFIXES = ('.png', '.webp', '.jpg')
@@ -41,7 +42,7 @@ class LostAndFoundDataset(ListedAnomalyDataset):
 
     def __init__(self, data_root, split='test', no_known=True, **kwargs):
         if split not in self.SPLIT_SIZES:
-            raise ValueError(f'split must be one of {list(self.SPLIT_SIZES)}, got {split!r}')
+            raise InputError(f'split must be one of {list(self.SPLIT_SIZES)}, got {split!r}')
         self.split, self.no_known = split, no_known
         super().__init__(data_root=data_root, **kwargs)
 

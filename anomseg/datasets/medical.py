@@ -3,6 +3,7 @@ import os.path as osp
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from anomseg.utils.errors import InputError
 from .checks import check_data_root
 
 
@@ -22,7 +23,7 @@ class MedicalSliceDataset(BaseSegDataset):
 
     def __init__(self, split='train', anomaly=False, **kwargs):
         if not (kwargs.get('metainfo') or {}).get('classes'):
-            raise ValueError('MedicalSliceDataset needs metainfo=dict(classes=...): the class '
+            raise InputError('MedicalSliceDataset needs metainfo=dict(classes=...): the class '
                              'names of the slices (meta.json of the converter lists them)')
         prefix = dict(img_path=f'images/{split}', seg_map_path=f'labels/{split}')
         if anomaly:

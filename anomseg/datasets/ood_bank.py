@@ -16,6 +16,7 @@ import os.path as osp
 import cv2
 import numpy as np
 
+from anomseg.utils.errors import InputError
 from anomseg.utils.image_files import check_image_file
 
 BANK_INDEX = 'index.json'
@@ -38,20 +39,20 @@ class ObjectBank:
             try:
                 index = json.load(fh)
             except json.JSONDecodeError as err:
-                raise ValueError(f'{index_path}: not valid JSON ({err})') from None
+                raise InputError(f'{index_path}: not valid JSON ({err})') from None
         if not isinstance(index, dict) or index.get('format') != BANK_FORMAT or \
                 not isinstance(index.get('objects'), list):
-            raise ValueError(f'{index_path}: not an object bank index of format {BANK_FORMAT}')
+            raise InputError(f'{index_path}: not an object bank index of format {BANK_FORMAT}')
         if not index['objects']:
-            raise ValueError(f'{index_path}: the bank holds no objects')
+            raise InputError(f'{index_path}: the bank holds no objects')
         real_root = osp.realpath(root)
         for number, record in enumerate(index['objects']):
             name = record.get('file') if isinstance(record, dict) else None
             if not isinstance(name, str) or not name:
-                raise ValueError(f'{index_path}: object {number} names no file')
+                raise InputError(f'{index_path}: object {number} names no file')
             path = osp.realpath(osp.join(root, name))
             if osp.isabs(name) or not path.startswith(real_root + osp.sep):
-                raise ValueError(f'{index_path}: object {number} names {name!r}, outside the '
+                raise InputError(f'{index_path}: object {number} names {name!r}, outside the '
                                  'bank folder; a bank only reads its own files')
             if not osp.isfile(path):
                 raise FileNotFoundError(f'{index_path}: object file {osp.join(root, name)} is '
@@ -69,9 +70,9 @@ class ObjectBank:
             path = osp.join(self.root, self.records[i]['file'])
             bgra = cv2.imread(path, cv2.IMREAD_UNCHANGED)
             if bgra is None or bgra.ndim != 3 or bgra.shape[2] != 4:
-                raise ValueError(f'{path}: expected a 4-channel PNG (colour + alpha)')
+                raise InputError(f'{path}: expected a 4-channel PNG (colour + alpha)')
             mask = bgra[..., 3] > 127
             if not mask.any():
-                raise ValueError(f'{path}: the alpha channel marks no object pixel')
+                raise InputError(f'{path}: the alpha channel marks no object pixel')
             self._cache[i] = (np.ascontiguousarray(bgra[..., :3]), mask)
         return self._cache[i]

@@ -3,6 +3,7 @@ import os.path as osp
 
 from mmseg.registry import DATASETS
 
+from anomseg.utils.errors import InputError
 from .anomaly_frames import ListedAnomalyDataset
 
 BUNDLE_IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.webp')
@@ -41,7 +42,7 @@ class AnomalyBundleDataset(ListedAnomalyDataset):
             if ext.lower() not in BUNDLE_IMAGE_SUFFIXES:
                 others.append(name)
             elif stem in images:
-                raise ValueError(f'{osp.join(root, "images")}: two images of frame {stem!r} '
+                raise InputError(f'{osp.join(root, "images")}: two images of frame {stem!r} '
                                  f'({osp.basename(images[stem])}, {name})')
             else:
                 images[stem] = osp.join(root, 'images', name)

@@ -130,5 +130,5 @@ def _write_panel(path, frame, scorer, vmin, vmax, threshold):
     panel, _ = frame_panel(image, labels, scores, vmin, vmax, threshold, scorer)
     ok, buf = cv2.imencode('.jpg', panel, [cv2.IMWRITE_JPEG_QUALITY, 85])
     if not ok:
-        raise ValueError(f'{path}: could not encode the panel')
+        raise RuntimeError(f'{path}: could not encode the panel')
     write_bytes_atomic(path, buf.tobytes())

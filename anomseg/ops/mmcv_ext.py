@@ -23,8 +23,11 @@ Implemented here (everything else fails when called, see :class:`CompiledOpUnava
   (read by mmcv's environment report).
 
 With compiled mmcv installed (``make install MMCV=full``), the stand-in is never used: it is
-resolved only when no other import finder has a compiled ``mmcv._ext``. ``make install`` also
-writes a startup hook (:func:`write_startup_hook`) so that mmseg and mmdet import in any order.
+provided only when no compiled ``mmcv._ext`` can be found. ``import anomseg`` calls
+:func:`install` (``sys.modules``, nothing else changed), so a script that imports anomseg first
+(configs' ``custom_imports`` do) gets mmcv's ops. ``make install`` also writes a start-up hook
+(:func:`write_startup_hook`, its explicit opt-in for the environment it made) so that mmseg and
+mmdet import in any order.
 """
 import importlib.abc
 import importlib.util
@@ -64,13 +67,17 @@ class _StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def install():
-    """Let ``import mmcv._ext`` resolve to this module unless a compiled extension exists.
-
-    Lazy: nothing is imported now; the compiled extension is looked for when mmcv first imports
-    ``mmcv._ext``. Safe to call more than once.
-    """
-    if not any(isinstance(f, _StandInFinder) for f in sys.meta_path):
-        sys.meta_path.append(_StandInFinder())
+    """Provide this module as ``mmcv._ext`` when mmcv has no compiled extension (mmcv-lite), so
+    that ``mmcv.ops`` imports. Changes nothing when mmcv has a compiled extension, when
+    ``mmcv._ext`` is already imported, or without mmcv. Safe to call more than once."""
+    if EXT_NAME in sys.modules:
+        return
+    try:
+        spec = importlib.util.find_spec(EXT_NAME)
+    except ModuleNotFoundError:  # no mmcv at all
+        return
+    if spec is None:
+        sys.modules[EXT_NAME] = sys.modules[__name__]
 
 
 def in_use():
@@ -79,23 +86,31 @@ def in_use():
     return sys.modules.get(EXT_NAME) is sys.modules[__name__]
 
 
+def install_finder():
+    """Let ``import mmcv._ext`` resolve to this module, lazily, unless a compiled extension
+    exists: a finder appended to ``sys.meta_path``, for the start-up hook only (nothing is
+    imported until mmcv imports ``mmcv._ext``). Safe to call more than once."""
+    if not any(isinstance(f, _StandInFinder) for f in sys.meta_path):
+        sys.meta_path.append(_StandInFinder())
+
+
 def startup_hook_path(site_dir=None):
     return osp.join(site_dir or sysconfig.get_paths()['purelib'], HOOK_NAME)
 
 
 def write_startup_hook(site_dir=None):
-    """Write a ``.pth`` file that calls :func:`install` when Python starts.
-
-    With it, mmseg and mmdet import in any order (``from mmseg.utils import ...`` before
-    ``import anomseg``). It loads this one file, which imports nothing heavy; torch is imported
-    only when an op runs. Returns the path written.
+    """Write a ``.pth`` file that calls :func:`install_finder` when Python starts: the explicit
+    opt-in of an mmcv-lite environment made for anomseg (``make install`` writes it; ``pip
+    install`` never does). With it, mmseg and mmdet import in any order (``from mmseg.utils
+    import ...`` before ``import anomseg``). It loads this one file, which imports nothing
+    heavy; torch is imported only when an op runs. Returns the path written.
     """
     me = osp.abspath(__file__)
     line = ('import importlib.util as u, os.path as o, sys as s; '
             f'p = {me!r}; n = {__name__!r}; '
             'q = o.isfile(p) and n not in s.modules and u.spec_from_file_location(n, p); '
             'q and (s.modules.setdefault(n, u.module_from_spec(q)), '
-            'q.loader.exec_module(s.modules[n]), s.modules[n].install())\n')
+            'q.loader.exec_module(s.modules[n]), s.modules[n].install_finder())\n')
     path = startup_hook_path(site_dir)
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:

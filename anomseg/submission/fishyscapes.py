@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 
+from anomseg.utils.errors import InputError
 from anomseg.utils.image_files import check_image_file
 from anomseg.utils.io import write_npy_atomic
 
@@ -24,7 +25,7 @@ def output_stem(path):
     """``DDDD`` of an input ``DDDD_*.png``: the outputs' name."""
     match = INPUT_NAME.match(osp.basename(path))
     if not match:
-        raise ValueError(f'{path}: a Fishyscapes input is named DDDD_*.png (four digits)')
+        raise InputError(f'{path}: a Fishyscapes input is named DDDD_*.png (four digits)')
     return match.group(1)
 
 
@@ -38,7 +39,7 @@ def fishyscapes_inputs(input_dir):
     for path in paths:
         stem = output_stem(path)
         if stem in seen:
-            raise ValueError(f'{path}: the same number {stem} as {seen[stem]}')
+            raise InputError(f'{path}: the same number {stem} as {seen[stem]}')
         seen[stem] = path
         check_image_file(path)
     return paths
@@ -46,7 +47,7 @@ def fishyscapes_inputs(input_dir):
 
 def write_fishyscapes_frame(output_dir, stem, anomaly, segmentation):
     if anomaly.shape != segmentation.shape:
-        raise ValueError(f'{stem}: anomaly {anomaly.shape} and segmentation '
+        raise InputError(f'{stem}: anomaly {anomaly.shape} and segmentation '
                          f'{segmentation.shape} differ in shape')
     write_npy_atomic(osp.join(output_dir, f'{stem}_anomaly.npy'), anomaly.astype(np.float32))
     write_npy_atomic(osp.join(output_dir, f'{stem}_segmentation.npy'),
@@ -74,5 +75,5 @@ def validate_fishyscapes_output(input_dir, output_dir, shapes):
                     0 <= value.min() and value.max() <= MAX_CLASS):
                 problems.append(f'{osp.basename(path)}: classes outside 0..{MAX_CLASS}')
     if problems:
-        raise ValueError(f'{output_dir} (inputs {input_dir}): {len(problems)} problems: '
+        raise InputError(f'{output_dir} (inputs {input_dir}): {len(problems)} problems: '
                          + '; '.join(problems[:10]))

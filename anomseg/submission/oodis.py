@@ -34,6 +34,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image
 
+from anomseg.utils.errors import InputError
 from anomseg.utils.io import (atomic_output_dir, check_new_output_dir, write_bytes_atomic,
                               write_image_atomic, write_json_atomic)
 from .common import zip_folder_atomic
@@ -57,12 +58,12 @@ def _read_expected(path):
                 continue
             match = _EXPECTED_LINE.match(line)
             if not match:
-                raise ValueError(f'{path} line {number}: {line!r} is not '
+                raise InputError(f'{path} line {number}: {line!r} is not '
                                  f'"<benchmark>/<stem>{TXT_SUFFIX}" with a benchmark of '
                                  f'{OODIS_BENCHMARKS}')
             expected.setdefault(match.group(1), set()).add(match.group(2))
     if not expected:
-        raise ValueError(f'{path}: no expected file listed')
+        raise InputError(f'{path}: no expected file listed')
     return {name: frozenset(stems) for name, stems in expected.items()}
 
 
@@ -103,7 +104,7 @@ def format_description(name=None, paper_link=None, code_link=None):
         if value is None:
             continue
         if not str(value).strip() or '\n' in str(value):
-            raise ValueError(f'description {key} must be one non-empty line, got {value!r}')
+            raise InputError(f'description {key} must be one non-empty line, got {value!r}')
         lines.append(f'{key}: {str(value).strip()}')
     return '\n'.join(lines) + '\n' if lines else None
 
@@ -137,14 +138,14 @@ def _write_benchmark(folder, benchmark, frames, expected, label):
     records, empty, seen = [], {}, set()
     for stem, instance_map, confidences in frames:
         if stem not in expected:
-            raise ValueError(f'{benchmark}: frame {stem} is not in the expected file list')
+            raise InputError(f'{benchmark}: frame {stem} is not in the expected file list')
         if stem in seen:
-            raise ValueError(f'{benchmark}: frame {stem} given twice')
+            raise InputError(f'{benchmark}: frame {stem} given twice')
         seen.add(stem)
         instance_map = np.asarray(instance_map)
         confidences = np.asarray(confidences, np.float64).reshape(-1)
         if not np.isfinite(confidences).all():
-            raise ValueError(f'{benchmark}/{stem}: confidences must be finite')
+            raise InputError(f'{benchmark}/{stem}: confidences must be finite')
         if len(confidences):
             records += write_oodis_frame(folder, benchmark, stem, instance_map, confidences,
                                          label)
@@ -152,7 +153,7 @@ def _write_benchmark(folder, benchmark, frames, expected, label):
             empty[stem] = instance_map.shape[-2:]
     missing = sorted(expected - seen)
     if missing:
-        raise ValueError(f'{benchmark}: {len(missing)} expected frames not given, e.g. '
+        raise InputError(f'{benchmark}: {len(missing)} expected frames not given, e.g. '
                          + ', '.join(missing[:5]))
     if empty:
         floor = min((r['score'] for r in records), default=1.0) - 1.0
@@ -174,7 +175,7 @@ def write_oodis_submission(benchmarks, out_dir, description=None, label=1,
     path."""
     expected = expected_stems(expected_files)
     if set(benchmarks) != set(expected):
-        raise ValueError(f'OoDIS submissions hold every benchmark of the expected list: give '
+        raise InputError(f'OoDIS submissions hold every benchmark of the expected list: give '
                          f'{sorted(expected)}, got {sorted(benchmarks)}')
     check_new_output_dir(None, out_dir)
     with atomic_output_dir(out_dir) as tmp:
@@ -301,4 +302,4 @@ def validate_oodis_zip(zip_path, expected_files=None):
         for benchmark, stems in expected.items():
             _check_detection(zf, benchmark, stems, problems)
     if problems:
-        raise ValueError(f'{zip_path}: {len(problems)} problems: ' + '; '.join(problems[:10]))
+        raise InputError(f'{zip_path}: {len(problems)} problems: ' + '; '.join(problems[:10]))

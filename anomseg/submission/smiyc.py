@@ -17,6 +17,7 @@ import os.path as osp
 import h5py
 import numpy as np
 
+from anomseg.utils.errors import InputError
 from anomseg.utils.io import atomic_output_dir, check_new_output_dir, write_hdf5_atomic
 from .common import zip_folder_atomic
 
@@ -30,15 +31,15 @@ def smiyc_frame_path(root, method, split, frame_id):
 
 def check_smiyc_names(method, split):
     if split not in SMIYC_SPLITS:
-        raise ValueError(f'SMIYC split must be one of {SMIYC_SPLITS}, got {split!r}')
+        raise InputError(f'SMIYC split must be one of {SMIYC_SPLITS}, got {split!r}')
     if not method or any(c in method for c in '/\\ '):
-        raise ValueError(f'method name {method!r} must be non-empty, without slashes or spaces')
+        raise InputError(f'method name {method!r} must be non-empty, without slashes or spaces')
 
 
 def check_smiyc_frame_count(split, count, partial=False):
     """A submission holds every frame of its split; ``partial`` allows fewer (a local check)."""
     if not partial and count != SMIYC_SPLIT_FRAMES[split]:
-        raise ValueError(f'{split} has {SMIYC_SPLIT_FRAMES[split]} frames, {count} given: the '
+        raise InputError(f'{split} has {SMIYC_SPLIT_FRAMES[split]} frames, {count} given: the '
                          f'server scores complete splits (--partial for a local check)')
 
 
@@ -66,7 +67,7 @@ def validate_smiyc_submission(root, method, split, shapes):
     extra = sorted(set(osp.splitext(f)[0] for f in present) - set(shapes))
     problems += [f'{frame}: not a frame of the split' for frame in extra]
     if problems:
-        raise ValueError(f'{folder}: {len(problems)} problems: ' + '; '.join(problems[:10]))
+        raise InputError(f'{folder}: {len(problems)} problems: ' + '; '.join(problems[:10]))
 
 
 def write_smiyc_submission(frames, out_dir, method, split, expected_shapes=None, partial=False):
@@ -83,14 +84,14 @@ def write_smiyc_submission(frames, out_dir, method, split, expected_shapes=None,
     with atomic_output_dir(out_dir) as tmp:
         for frame, scores in frames:
             if frame in shapes:
-                raise ValueError(f'frame {frame} given twice')
+                raise InputError(f'frame {frame} given twice')
             scores = np.asarray(scores)
             if scores.ndim != 2 or not np.isfinite(scores).all():
-                raise ValueError(f'{frame}: scores must be a finite (H, W) map')
+                raise InputError(f'{frame}: scores must be a finite (H, W) map')
             write_hdf5_atomic(smiyc_frame_path(tmp, method, split, frame), scores)
             shapes[frame] = scores.shape
         if not shapes:
-            raise ValueError('no frame to submit')
+            raise InputError('no frame to submit')
         check_smiyc_frame_count(split, len(shapes), partial)
         validate_smiyc_submission(tmp, method, split, expected_shapes or shapes)
         zip_folder_atomic(tmp, osp.join(tmp, f'{method}_{split}.zip'), 'anomaly_p')

@@ -25,10 +25,12 @@ import numpy as np
 import torch
 from mmengine.runner import CheckpointLoader
 
+from .errors import InputError
+
 TRUST_ENV = 'ANOMSEG_TRUST_CHECKPOINTS'
 
 
-class UntrustedCheckpointError(pickle.UnpicklingError):
+class UntrustedCheckpointError(InputError, pickle.UnpicklingError):
     """A checkpoint holds types outside the allow-list and was not marked as trusted."""
 
 
@@ -96,7 +98,7 @@ def _damaged(filename, err):
     size = osp.getsize(filename)
     text = str(err).strip()
     reason = text.splitlines()[0].split('. ')[0] if text else type(err).__name__
-    return ValueError(f'{filename}: not a readable checkpoint ({size} bytes; truncated or not '
+    return InputError(f'{filename}: not a readable checkpoint ({size} bytes; truncated or not '
                       f'saved by torch: {reason})')
 
 
@@ -117,7 +119,7 @@ def compact_checkpoint(checkpoint, base=None, base_file=None, half=True):
     meta = {k: v for k, v in checkpoint.get('meta', {}).items() if k == 'dataset_meta'}
     if base is not None:
         if base_file is None:
-            raise ValueError('a delta checkpoint needs base_file, the published base')
+            raise InputError('a delta checkpoint needs base_file, the published base')
         base = base.get('state_dict', base)
 
         def published(t):
@@ -144,7 +146,7 @@ def _expand_delta(checkpoint, filename, map_location):
         raise FileNotFoundError(f'{filename}: a delta of {delta["file"]}, which is not beside it '
                                 f'({base_file})')
     if file_sha256(base_file) != delta['sha256']:
-        raise ValueError(f'{filename}: a delta of {base_file}, whose SHA-256 is not the one it '
+        raise InputError(f'{filename}: a delta of {base_file}, whose SHA-256 is not the one it '
                          f'was made from ({delta["sha256"]})')
     base = load_checkpoint_file(base_file, map_location)
     state = dict(base.get('state_dict', base))
@@ -166,6 +168,27 @@ def _refused_types(filename, err):
         detail = found.group(1) if found else str(err).split('\n')[0]
         names = re.findall(r'GLOBAL ([\w.]+)', detail) or [detail]
     return ', '.join(sorted(set(names)))
+
+
+def check_checkpoint_fits(model, checkpoint, filename):
+    """Refuse (InputError) a checkpoint whose weights are not exactly the model's: names the
+    file and the first missing, unexpected and reshaped tensors. mmengine loads non-strictly by
+    default, so a checkpoint of another model would otherwise leave random weights silently.
+    The ``module.`` prefix of wrapped models is ignored, as mmengine strips it."""
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else {}
+    state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    reshaped = [f'{k} ({tuple(state[k].shape)} in the file, {tuple(own[k].shape)} in the model)'
+                for k in own if k in state and hasattr(state[k], 'shape')
+                and tuple(state[k].shape) != tuple(own[k].shape)]
+    problems = [f'{len(keys)} {what}, e.g. {", ".join(keys[:3])}' for keys, what in (
+        (missing, 'model tensors missing from it'), (unexpected, 'tensors the model lacks'),
+        (reshaped, 'of another shape')) if keys]
+    if problems:
+        raise InputError(f'{filename} does not fit the model: ' + '; '.join(problems)
+                         + ' (a checkpoint of another config?)')
 
 
 def register_safe_loader():

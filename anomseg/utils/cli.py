@@ -1,19 +1,18 @@
-"""The shell every command-line entry point runs in: expected errors (bad input, missing files,
-unwritable outputs) end the process with exit code 2 and one line ``PROG: error: MESSAGE`` on
-stderr; ``--debug`` (or ``ANOMSEG_DEBUG=1``) shows the traceback instead. Anything else is a
-bug and keeps its traceback."""
+"""The shell every command-line entry point runs in: bad input (``anomseg.utils.errors``:
+``InputError`` and the OS errors of a missing, unreadable or unwritable path) ends the process
+with exit code 2 and one line ``PROG: error: MESSAGE (--debug shows the traceback)`` on stderr;
+``--debug`` (or ``ANOMSEG_DEBUG=1``) shows the traceback instead. Anything else is a bug and
+keeps its traceback."""
 import functools
 import os
-import pickle
 import sys
 
 from mmengine.config import DictAction
 
-DEBUG_ENV = 'ANOMSEG_DEBUG'
+from .errors import is_input_error
 
-# OSError covers missing, unreadable and unwritable paths; pickle's error is a refused
-# checkpoint (anomseg.utils.checkpoint.UntrustedCheckpointError).
-EXPECTED_ERRORS = (OSError, ValueError, KeyError, pickle.UnpicklingError)
+DEBUG_ENV = 'ANOMSEG_DEBUG'
+DEBUG_HINT = '(--debug shows the traceback)'
 
 
 def add_debug_argument(parser):
@@ -23,12 +22,22 @@ def add_debug_argument(parser):
 
 
 def error_line(err):
-    """One line for an exception: its message without KeyError's quotes; a DataLoader worker's
-    re-raised error keeps only the original message (its last line)."""
-    text = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+    """One line for an exception: its message; a DataLoader worker's re-raised error keeps only
+    the original message (its last line)."""
+    text = str(err)
     if 'Original Traceback' in text:
         text = text.strip().splitlines()[-1].split(': ', 1)[-1]
     return ' '.join(text.split()) or type(err).__name__
+
+
+def input_error_of(err):
+    """The bad-input error behind ``err``: itself, or the original one of a DataLoader worker
+    (re-raised by torch as the same type or a RuntimeError naming it); None for a bug."""
+    if is_input_error(err):
+        return err
+    if 'Original Traceback' in str(err) and 'InputError' in str(err).strip().splitlines()[-1]:
+        return err
+    return None
 
 
 def cli(prog):
@@ -39,10 +48,11 @@ def cli(prog):
             args = sys.argv[1:] if argv is None else list(argv)
             try:
                 return main(argv)
-            except EXPECTED_ERRORS as err:
-                if '--debug' in args or os.environ.get(DEBUG_ENV):
+            except Exception as err:
+                if input_error_of(err) is None or '--debug' in args or \
+                        os.environ.get(DEBUG_ENV):
                     raise
-                print(f'{prog}: error: {error_line(err)}', file=sys.stderr)
+                print(f'{prog}: error: {error_line(err)} {DEBUG_HINT}', file=sys.stderr)
                 sys.exit(2)
         return run
     return wrap

@@ -4,6 +4,8 @@ import os
 
 from PIL import Image
 
+from .errors import InputError
+
 # format: (signature at offset 0, marker its last bytes must hold, or None)
 SIGNATURES = (
     ('PNG', b'\x89PNG\r\n\x1a\n', b'IEND'),
@@ -27,7 +29,7 @@ def image_format(head):
 def check_same_size(label_path, label_shape, image_shape, image_path=None):
     """Raise ValueError naming the label when its (H, W) is not its image's."""
     if tuple(label_shape[:2]) != tuple(image_shape[:2]):
-        raise ValueError(f'{label_path}: label of size {label_shape[1]}x{label_shape[0]} for an '
+        raise InputError(f'{label_path}: label of size {label_shape[1]}x{label_shape[0]} for an '
                          f'image of {image_shape[1]}x{image_shape[0]} ({image_path})')
 
 
@@ -42,18 +44,18 @@ def check_image_file(path, what='image'):
     except FileNotFoundError:
         raise FileNotFoundError(f'{path}: no such {what} file') from None
     if size == 0:
-        raise ValueError(f'{path}: empty {what} file (0 bytes)')
+        raise InputError(f'{path}: empty {what} file (0 bytes)')
     with open(path, 'rb') as fh:
         head = fh.read(16)
         fh.seek(max(0, size - TAIL))
         tail = fh.read()
     fmt = image_format(head)
     if fmt is None:
-        raise ValueError(f'{path}: not a PNG, JPEG, BMP, TIFF or WebP {what} (unrecognised '
+        raise InputError(f'{path}: not a PNG, JPEG, BMP, TIFF or WebP {what} (unrecognised '
                          'content)')
     end = next(marker for name, _, marker in SIGNATURES if name == fmt)
     if fmt == 'WEBP' and int.from_bytes(head[4:8], 'little') + 8 > size:
-        raise ValueError(f'{path}: truncated {fmt} {what} (its end is missing)')
+        raise InputError(f'{path}: truncated {fmt} {what} (its end is missing)')
     # no end marker near the end: truncated, or data appended after the image (phones append
     # motion-photo videos to JPEGs); only decoding the whole image tells them apart
     suspect = end is not None and end not in tail
@@ -64,10 +66,10 @@ def check_image_file(path, what='image'):
             return im.height, im.width
     except OSError as err:
         if suspect:
-            raise ValueError(f'{path}: truncated {fmt} {what} (its end is missing: {err})'
+            raise InputError(f'{path}: truncated {fmt} {what} (its end is missing: {err})'
                              ) from None
-        raise ValueError(f'{path}: not a readable {what} ({type(err).__name__}: {err})'
+        raise InputError(f'{path}: not a readable {what} ({type(err).__name__}: {err})'
                          ) from None
     except Exception as err:  # noqa: BLE001  (Pillow raises several kinds on bad headers)
-        raise ValueError(f'{path}: not a readable {what} ({type(err).__name__}: {err})'
+        raise InputError(f'{path}: not a readable {what} ({type(err).__name__}: {err})'
                          ) from None

@@ -11,6 +11,8 @@ import tempfile
 import cv2
 import numpy as np
 
+from .errors import InputError
+
 
 def _default_mode(path, directory=False):
     """Give a temporary file (0600) or folder (0700) the mode a plain ``open`` / ``mkdir`` would
@@ -98,7 +100,7 @@ def write_image_atomic(path, image):
     """Encode a BGR/grey uint8 image by the path's extension and write it atomically."""
     ok, buf = cv2.imencode(osp.splitext(path)[1] or '.png', image)
     if not ok:
-        raise ValueError(f'{path}: could not encode an image of shape {image.shape}')
+        raise RuntimeError(f'{path}: could not encode an image of shape {image.shape}')
     write_bytes_atomic(path, buf.tobytes())
 
 
@@ -127,7 +129,7 @@ def check_new_output_dir(src, dst):
     """Refuse an output folder that exists (ValueError), lies inside the source tree ``src``
     (None: no source; ``check_outside``) or cannot be written (``check_output_writable``)."""
     if osp.exists(osp.abspath(dst)):
-        raise ValueError(f'{osp.abspath(dst)} exists: choose a new output folder')
+        raise InputError(f'{osp.abspath(dst)} exists: choose a new output folder')
     check_outside([src], dst, 'output folder')
     check_output_writable(dst)
 
@@ -157,7 +159,7 @@ def check_outside(inputs, output, what='output'):
             continue
         src = osp.realpath(src)
         if osp.isdir(src) and (out == src or out.startswith(src.rstrip(os.sep) + os.sep)):
-            raise ValueError(f"{what} {output} lies inside the source {src}: write it elsewhere")
+            raise InputError(f"{what} {output} lies inside the source {src}: write it elsewhere")
 
 
 def write_npy_atomic(path, array):

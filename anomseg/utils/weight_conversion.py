@@ -6,6 +6,7 @@ from collections import OrderedDict
 import torch
 
 from .checkpoint import load_checkpoint_file
+from .errors import InputError
 from .io import write_bytes_atomic
 
 # Blocks per stage of MobileNetV2 (Sandler et al., CVPR 2018, Table 2), as mmseg builds them.
@@ -126,7 +127,7 @@ def convert_checkpoint_file(src, dst, convert, expected, dataset_meta=None):
     state = load_checkpoint_file(src, map_location='cpu')
     converted, dropped = convert(state.get('state_dict', state))
     if not converted:
-        raise ValueError(f'{src} holds no {expected}')
+        raise InputError(f'{src} holds no {expected}')
     buf = io.BytesIO()
     checkpoint = {'state_dict': converted}
     if dataset_meta is not None:

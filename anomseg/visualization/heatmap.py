@@ -3,6 +3,8 @@ names the scorer and its anomalous end; class predictions with a legend of the c
 import cv2
 import numpy as np
 
+from anomseg.utils.errors import InputError
+
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
@@ -77,7 +79,7 @@ def heatmap_overlay(image, scores, vmin, vmax, alpha=0.55, colormap=cv2.COLORMAP
     """Blend the colourised scores over a BGR image (same H, W) and append a colour bar
     (``label``: the scorer's name, written on the bar)."""
     if image.shape[:2] != np.shape(scores):
-        raise ValueError(f'image of shape {image.shape[:2]} and scores of shape '
+        raise InputError(f'image of shape {image.shape[:2]} and scores of shape '
                          f'{np.shape(scores)} differ')
     heat = colorize_scores(scores, vmin, vmax, colormap)
     out = cv2.addWeighted(image, 1 - alpha, heat, alpha, 0)
@@ -124,7 +126,7 @@ def class_panel(sem_seg, palette, classes=None, shape=None):
     (H, W) if given, with a legend of the classes it shows."""
     palette = np.asarray(palette, np.uint8)
     if not len(palette):
-        raise ValueError('no palette for the class prediction')
+        raise InputError('no palette for the class prediction')
     ids = np.clip(np.asarray(sem_seg), 0, len(palette) - 1)
     seg = palette[ids][..., ::-1]
     if shape is not None and seg.shape[:2] != tuple(shape):

@@ -1,15 +1,13 @@
 """Report figures of an evaluation: precision-recall and ROC curves of several scorers or runs,
-and histograms of the scores of inlier and anomaly pixels, drawn with matplotlib's Agg backend
-and written atomically."""
+and histograms of the scores of inlier and anomaly pixels, drawn on ``matplotlib.figure.Figure``
+(rendered by Agg when saved, without pyplot: the process's matplotlib backend stays as it is) and
+written atomically."""
 import io
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from anomseg.utils.io import write_bytes_atomic  # noqa: E402
+from anomseg.utils.io import write_bytes_atomic
 
 MAX_POINTS = 2000
 
@@ -26,7 +24,6 @@ def _thin(*arrays):
 def _save(fig, path):
     buf = io.BytesIO()
     fig.savefig(buf, format='png', dpi=110, bbox_inches='tight')
-    plt.close(fig)
     write_bytes_atomic(path, buf.getvalue())
 
 
@@ -43,7 +40,8 @@ def plot_curves_overlay(named_curves, metrics, pr_path, roc_path, title=''):
     """One PR plot and one ROC plot with a curve per run or scorer. ``named_curves``: {name:
     ``thin_curve`` dict}; ``metrics``: {name: {'AP': .., 'AUROC': .., 'FPR95': ..}} for the
     legends."""
-    fig, pr = plt.subplots(figsize=(6.4, 4.8))
+    fig = Figure(figsize=(6.4, 4.8))
+    pr = fig.subplots()
     for name, c in named_curves.items():
         pr.plot([0] + c['recall'], [1] + c['precision'], lw=1.5,
                 label=f'{name} (AP {100 * metrics[name]["AP"]:.2f})')
@@ -54,7 +52,8 @@ def plot_curves_overlay(named_curves, metrics, pr_path, roc_path, title=''):
            title=f'{title}precision-recall (anomaly pixels)')
     pr.legend(loc='upper right', fontsize=8)
     _save(fig, pr_path)
-    fig, roc = plt.subplots(figsize=(6.4, 4.8))
+    fig = Figure(figsize=(6.4, 4.8))
+    roc = fig.subplots()
     for name, c in named_curves.items():
         roc.plot([0] + c['fpr'], [0] + c['recall'], lw=1.5,
                  label=f'{name} (AUROC {100 * metrics[name]["AUROC"]:.2f}, FPR95 '
@@ -73,7 +72,8 @@ def plot_histogram_grid(named_histograms, path):
     n = max(len(named_histograms), 1)
     cols = min(n, 3)
     rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    fig = Figure(figsize=(4.2 * cols, 3.2 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax, (name, (edges, inlier, anomaly)) in zip(axes.flat, named_histograms.items()):
         centres, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
         for counts, label, colour in ((inlier, 'inlier', 'tab:blue'),

@@ -1,5 +1,6 @@
 default_scope = 'mmseg'
-custom_imports = dict(imports=['anomseg'], allow_failed_imports=False)
+# anomseg.runtime: the allow-listed checkpoint loader and the atomic file backend (see there)
+custom_imports = dict(imports=['anomseg', 'anomseg.runtime'], allow_failed_imports=False)
 env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
@@ -15,3 +16,7 @@ resume = False
 tta_model = dict(type='AnomalySegTTAModel')
 # Seeded, so that a run can be repeated; `--cfg-options randomness.seed=N` for other seeds.
 randomness = dict(seed=0)
+# CheckpointFitHook: a checkpoint that does not fit the model is refused, naming its tensors
+# (fine-tuning configs set fine_tuning=True); RandomStateHook: a resumed training ends with the
+# weights of an uninterrupted one.
+custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook')]

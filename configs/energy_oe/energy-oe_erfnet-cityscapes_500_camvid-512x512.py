@@ -14,3 +14,5 @@ model = dict(
     test_cfg=dict(mode='whole', scorer=['energy', 'msp', 'max_logit', 'entropy']))
 load_from = 'checkpoints/cityscapes/erfnet.pth'
 default_hooks = dict(visualization=dict(score_range=(-20.0, 0.0)))  # energy
+# fine-tuning from load_from: its base model may lack this config's new modules
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]

@@ -3,7 +3,7 @@
 # objects pasted as in Meta-OoD / PEBAL. Margins m_in = -12, m_out = -6 are a starting point for
 # this model's logit scale: measure its inlier free energies first and adjust (see the CPU config).
 _base_ = ['mmseg::deeplabv3plus/deeplabv3plus_r101-d8_4xb2-80k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['anomseg'], allow_failed_imports=False)
+custom_imports = dict(imports=['anomseg', 'anomseg.runtime'], allow_failed_imports=False)
 crop_size = (512, 1024)
 model = dict(
     type='AnomalyEncoderDecoder',
@@ -24,8 +24,11 @@ optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=0, end=5000,
                         by_epoch=False)]
 train_cfg = dict(max_iters=5000, val_interval=2500)
-default_hooks = dict(checkpoint=dict(by_epoch=False, interval=2500),
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=2500,
+                                     backend_args=dict(backend='atomic_local')),
                      visualization=dict(_delete_=True, type='AnomalyVisualizationHook'))
 load_from = ('https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3plus/'
              'deeplabv3plus_r101-d8_512x1024_80k_cityscapes/'
              'deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth')
+# fine-tuning from load_from: its base model may lack this config's new modules
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]

@@ -3,11 +3,14 @@
 # with anomaly scoring: same parameters and state-dict keys, so mmseg's released checkpoint
 # of this config loads unchanged.
 _base_ = ['mmseg::mask2former/mask2former_swin-b-in22k-384x384-pre_8xb2-90k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['anomseg'], allow_failed_imports=False)
+custom_imports = dict(imports=['anomseg', 'anomseg.runtime'], allow_failed_imports=False)
 model = dict(
     type='AnomalyEncoderDecoder',
     decode_head=dict(type='AnomalyMask2FormerHead'),
     test_cfg=dict(mode='whole', scorer=['rba', 'msp', 'max_logit', 'energy', 'mask2anomaly',
                                         'eam', 'maxquery']))
-default_hooks = dict(visualization=dict(_delete_=True, type='AnomalyVisualizationHook'))
+default_hooks = dict(checkpoint=dict(backend_args=dict(backend='atomic_local')),
+                     visualization=dict(_delete_=True, type='AnomalyVisualizationHook'))
 tta_model = dict(type='AnomalySegTTAModel')  # mmseg's TTA, anomaly maps averaged over views
+# anomseg's run settings on top of mmseg's base: checkpoints that must fit, exact resume
+custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook')]

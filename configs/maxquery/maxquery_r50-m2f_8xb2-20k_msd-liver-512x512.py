@@ -4,7 +4,7 @@
 #   python data_prep/msd.py --task data/Task03_Liver --out data/msd_liver --inlier 1:1 \
 #       --anomaly 2 --classes background liver --window 60 400 --spacing 0.8 --roi organ
 _base_ = ['mmseg::mask2former/mask2former_r50_8xb2-90k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['anomseg'], allow_failed_imports=False)
+custom_imports = dict(imports=['anomseg', 'anomseg.runtime'], allow_failed_imports=False)
 num_classes = 2
 crop_size = (512, 512)
 data_root = 'data/msd_liver'
@@ -49,6 +49,9 @@ test_evaluator = dict(_delete_=True, type='AnomalyMetric')
 param_scheduler = [dict(type='PolyLR', eta_min=0, power=0.9, begin=0, end=20000,
                         by_epoch=False)]
 train_cfg = dict(max_iters=20000, val_interval=2000)
-default_hooks = dict(checkpoint=dict(by_epoch=False, interval=2000),
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=2000,
+                                     backend_args=dict(backend='atomic_local')),
                      visualization=dict(_delete_=True, type='AnomalyVisualizationHook'))
 tta_model = dict(type='AnomalySegTTAModel')
+# anomseg's run settings on top of mmseg's base: checkpoints that must fit, exact resume
+custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook')]

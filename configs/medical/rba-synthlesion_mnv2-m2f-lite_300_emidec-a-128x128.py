@@ -29,3 +29,5 @@ model = dict(
     test_cfg=dict(mode='whole', scorer=['maxquery', 'rba', 'msp', 'entropy', 'energy']))
 load_from = 'work_dirs/maxquery_mnv2-m2f-lite_500_emidec-a-128x128/iter_500.pth'
 default_hooks = dict(visualization=dict(score_range=None))
+# fine-tuning from load_from: its base model may lack this config's new modules
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]

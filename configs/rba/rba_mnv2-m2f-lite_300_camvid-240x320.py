@@ -13,3 +13,5 @@ model = dict(
     trainable=['decode_head.cls_embed', 'decode_head.mask_embed'])
 load_from = 'work_dirs/mask2former_mnv2-lite_1k_camvid-240x320/iter_1000.pth'
 default_hooks = dict(visualization=dict(score_range=(-2.0, 0.0)))
+# fine-tuning from load_from: its base model may lack this config's new modules
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]

@@ -27,3 +27,5 @@ param_scheduler = [dict(type='PolyLR', eta_min=0, power=0.9, begin=0, end=2000, 
 train_cfg = dict(max_iters=2000, val_interval=1000)
 default_hooks = dict(checkpoint=dict(by_epoch=False, interval=1000))
 load_from = 'work_dirs/rba_swin-b-m2f-1dec_8xb2-90k_cityscapes-512x1024/iter_90000.pth'
+# fine-tuning from load_from: its base model may lack this config's new modules
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]

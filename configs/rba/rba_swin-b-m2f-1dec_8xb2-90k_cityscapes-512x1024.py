@@ -4,3 +4,7 @@ _base_ = ['../mask2former/mask2former_swin-b-in22k-384x384-pre_8xb2-90k_cityscap
 model = dict(
     decode_head=dict(transformer_decoder=dict(num_layers=1)),
     test_cfg=dict(scorer=['rba', 'msp', 'max_logit', 'energy']))
+# anomseg's run settings on top of mmseg's base: checkpoints that must fit, exact resume, atomic
+# checkpoint writes (the backend comes with anomseg.runtime)
+custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook')]
+default_hooks = dict(checkpoint=dict(backend_args=dict(backend='atomic_local')))

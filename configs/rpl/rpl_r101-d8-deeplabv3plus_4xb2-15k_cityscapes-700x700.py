@@ -4,7 +4,7 @@
 # weight decay 1e-4, energy weight 0.05; one COCO object per image rescaled by 0.1-0.75.
 # The residual goes in front of the head's classifier convolutions (512 + 48 channels).
 _base_ = ['mmseg::deeplabv3plus/deeplabv3plus_r101-d8_4xb2-80k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['anomseg'], allow_failed_imports=False)
+custom_imports = dict(imports=['anomseg', 'anomseg.runtime'], allow_failed_imports=False)
 crop_size = (700, 700)
 model = dict(
     type='RPLEncoderDecoder',
@@ -32,8 +32,11 @@ optim_wrapper = dict(_delete_=True, type='OptimWrapper',
 param_scheduler = [dict(type='PolyLR', eta_min=0, power=0.9, begin=0, end=14840,
                         by_epoch=False)]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=14840, val_interval=1855)
-default_hooks = dict(checkpoint=dict(by_epoch=False, interval=1855),
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=1855,
+                                     backend_args=dict(backend='atomic_local')),
                      visualization=dict(_delete_=True, type='AnomalyVisualizationHook'))
 load_from = ('https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3plus/'
              'deeplabv3plus_r101-d8_512x1024_80k_cityscapes/'
              'deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth')
+# fine-tuning from load_from: its base model may lack this config's new modules
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]

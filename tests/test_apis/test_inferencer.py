@@ -11,6 +11,7 @@ from mmengine.config import Config
 from mmseg.registry import MODELS
 
 from anomseg.apis import AnomalyInferencer
+from anomseg.utils.errors import InputError
 from anomseg.visualization import class_legend, class_panel, colour_bar
 from tests.conftest import REPO, require_shared
 from tests.test_apis.test_frames import write_video
@@ -133,7 +134,7 @@ def test_interrupted_video_leaves_no_mp4(inferencer, tiny_synthroad, tmp_path, m
 
 
 def test_bad_arguments(inferencer, tmp_path):
-    with pytest.raises(KeyError, match='energy'):
+    with pytest.raises(InputError, match='energy'):
         inferencer.run(str(tmp_path), str(tmp_path / 'o'), scorer='energy')
     with pytest.raises(ValueError, match='scores'):
         inferencer.run(str(tmp_path), str(tmp_path / 'o'), scores='png')
@@ -152,11 +153,22 @@ def test_display_window_for_medical_slices(inferencer, tiny_synthroad, tmp_path)
     assert np.array_equal(cv2.imread(osp.join(out, 'vis', 'anomaly_0001.png')), expected)
 
 
-def test_a_checkpoint_of_another_model_is_refused(tmp_path):
-    path = str(tmp_path / 'other.pth')
-    torch.save(dict(state_dict={'backbone.conv1.conv.weight': torch.zeros(1)}), path)
-    with pytest.raises(RuntimeError, match='state_dict'):
-        AnomalyInferencer(CFG, path)
+def test_a_checkpoint_that_does_not_fit_is_refused_naming_the_file(checkpoint, tmp_path):
+    state = torch.load(checkpoint, weights_only=True)['state_dict']
+    head = next(k for k in state if k.startswith('decode_head.') and k.endswith('.weight'))
+    cases = {
+        'other.pth': ({'backbone.conv1.conv.weight': torch.zeros(1)},
+                      r'other\.pth does not fit the model: \d+ model tensors missing from it'),
+        'no_head.pth': ({k: v for k, v in state.items() if k != head},
+                        rf'no_head\.pth does not fit the model: 1 model tensors missing from it, '
+                        rf'e\.g\. {head}'),
+        'reshaped.pth': (dict(state, **{head: torch.zeros(1, 1)}),
+                         rf'1 of another shape, e\.g\. {head} \(\(1, 1\) in the file'),
+    }
+    for name, (bad, message) in cases.items():
+        torch.save(dict(state_dict=bad), tmp_path / name)
+        with pytest.raises(InputError, match=message):
+            AnomalyInferencer(CFG, str(tmp_path / name))
 
 
 def test_cpu_optimisations_keep_the_models_outputs(checkpoint):

@@ -11,6 +11,7 @@ from mmseg.registry import MODELS
 
 from anomseg.apis import apply_benchmark, load_config
 from anomseg.apis.evaluate_scores import evaluate_score_folder
+from anomseg.utils.errors import InputError
 from tests.conftest import REPO, require_shared
 
 CFG = osp.join(REPO, 'configs', 'deeplabv3plus', 'deeplabv3plus_mnv2_2k_camvid-240x320.py')
@@ -30,7 +31,7 @@ def test_apply_benchmark_swaps_dataset_labels_and_metric(tmp_path):
     assert [s for s in dataset.pipeline if s['type'] == 'Resize'] == resize
     assert cfg.test_evaluator == dict(type='AnomalyMetric', components='AnomalyTrack',
                                       unit_map='arctan')
-    with pytest.raises(KeyError, match='unknown benchmark'):
+    with pytest.raises(InputError, match='unknown benchmark'):
         apply_benchmark(load_config(CFG), 'Nope', str(tmp_path))
     with pytest.raises(FileNotFoundError, match='RoadAnomaly: benchmark folder .*absent does not'):
         apply_benchmark(load_config(CFG), 'RoadAnomaly', str(tmp_path / 'absent'))
@@ -97,7 +98,7 @@ def test_published_protocol_resizes_labels_skips_frames_and_keeps_the_void_chann
     apply_published_protocol(cfg)
     steps = cfg.test_dataloader.dataset.pipeline
     assert [s['type'] for s in steps] == ['LoadImageFromFile', 'LoadAnomalyAnnotations', 'Resize',
-                                         'EvaluateAtResizedShape', 'PackAnomalySegInputs']
+                                          'EvaluateAtResizedShape', 'PackAnomalySegInputs']
     assert steps[2]['scale'] == (1024, 512) and steps[2]['backend'] == 'pillow'
     assert cfg.test_evaluator.anomalous_frames_only and cfg.model.decode_head.use_void_channel
     per_pixel = apply_published_protocol(apply_benchmark(load_config(CFG), 'AnomalyTrack',

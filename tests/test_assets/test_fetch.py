@@ -165,9 +165,29 @@ def test_no_network_is_a_clear_error(no_shared, monkeypatch):
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
     monkeypatch.setenv('ANOMSEG_ASSET_MIRROR', f'http://127.0.0.1:{port}')
-    with pytest.raises(AssetError, match=r'mobilenet_v2: cannot reach http://127\.0\.0\.1:\d+/'
-                       r'mobilenet_v2-b0353104\.pth \(.*refused.*\)'):
+    with pytest.raises(AssetError, match=r'mobilenet_v2 \(.*\) is not here and http://127\.0\.0\.1:'
+                       r'\d+/mobilenet_v2-b0353104\.pth cannot be reached \(.*refused.*\): '
+                       r'download https://download\.pytorch\.org/models/mobilenet_v2-b0353104'
+                       r'\.pth and put it at .*/weights/mobilenet_v2-b0353104\.pth'):
         asset_path('mobilenet_v2', progress=False)
+
+
+def test_an_unreachable_archive_is_one_line_saying_what_to_download_and_where(no_shared,
+                                                                              tmp_path):
+    """The demo's data with no shared folder and no network: one line, exit code 2, naming the
+    archive's official address and the folder its contents go to."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, 'ANOMSEG_ASSET_MIRROR': f'http://127.0.0.1:{port}'}
+    proc = subprocess.run([sys.executable, 'tools/fetch_assets.py', 'road_anomaly'], cwd=REPO,
+                          env=env, capture_output=True, text=True)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+    asset = ASSETS['road_anomaly']
+    assert f'download {asset.url} and unpack it so that its folder {asset.root}/ becomes ' \
+           f'{tmp_path}/no-shared/{asset.shared}/' in lines[0]
+    assert lines[0].endswith('(--debug shows the traceback)')
 
 
 @pytest.mark.slow
@@ -179,7 +199,7 @@ def test_an_archive_is_verified_file_by_file_and_moved_in_whole(server, no_share
         for d, _, files in os.walk(src):
             for f in files:
                 z.write(osp.join(d, f), osp.join('RoadAnomaly_jpg', osp.relpath(osp.join(d, f),
-                                                                                 src)))
+                                                                                src)))
     Handler.files['RoadAnomaly_jpg.zip'] = zpath.read_bytes()
     monkeypatch.setenv('ANOMSEG_ASSET_MIRROR', f'{server}/drop')
     path = asset_path('road_anomaly', progress=False)
@@ -208,7 +228,7 @@ def test_an_archive_is_verified_file_by_file_and_moved_in_whole(server, no_share
 
 @pytest.mark.slow
 def test_the_quickstart_assets_come_from_the_server_when_shared_is_hidden(server, no_shared,
-                                                                    tmp_path):
+                                                                          tmp_path):
     """`make quickstart`'s first step with no ../shared: fetch, then convert the backbone."""
     serve_weights()
     env = {**os.environ, 'ANOMSEG_ASSET_MIRROR': f'{server}/drop'}
@@ -222,5 +242,5 @@ def test_the_quickstart_assets_come_from_the_server_when_shared_is_hidden(server
     assert osp.getsize(dst) > 1e6
     failed = subprocess.run([sys.executable, 'tools/fetch_assets.py', 'nothing'], cwd=REPO,
                             env=env, capture_output=True, text=True)
-    assert failed.returncode == 1 and "unknown asset or target 'nothing'" in failed.stderr
+    assert failed.returncode == 2 and "unknown asset or target 'nothing'" in failed.stderr
     assert 'Traceback' not in failed.stderr

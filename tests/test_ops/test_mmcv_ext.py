@@ -134,6 +134,26 @@ def test_an_unimplemented_op_names_itself_and_the_fix():
     assert mmcv_ext.get_compiler_version() == mmcv_ext.NOT_COMPILED
 
 
+def _fresh(code):
+    """Run ``code`` in a fresh interpreter without site's .pth files (an old start-up hook)."""
+    paths = os.pathsep.join(p for p in sys.path if p)
+    return subprocess.run([sys.executable, '-S', '-c',
+                           'import os, sys; sys.path[1:1] = sys.argv[1].split(os.pathsep); '
+                           + code, paths], cwd=REPO, capture_output=True, text=True)
+
+
+def test_importing_anomseg_first_lets_mmcv_ops_and_mmdet_import():
+    if not mmcv_ext.in_use():
+        pytest.skip('compiled mmcv ops are installed (MMCV=full): the stand-in is not used')
+    without = _fresh('import mmdet.models')
+    assert without.returncode != 0 and "No module named 'mmcv._ext'" in without.stderr
+    after = _fresh('import anomseg, mmdet.models, mmseg.models.decode_heads.mask2former_head as '
+                   'h; from mmdet.models.dense_heads import Mask2FormerHead as M; '
+                   "print(sys.modules['mmcv._ext'].__name__, h.MMDET_Mask2FormerHead is M)")
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.split() == ['anomseg.ops.mmcv_ext', 'True']
+
+
 def _import_mmseg_first(site_dir):
     """In a fresh interpreter without site's .pth files: import mmseg before anything of ours."""
     code = ('import os, site, sys; sys.path[1:1] = sys.argv[2].split(os.pathsep); '
@@ -146,6 +166,7 @@ def _import_mmseg_first(site_dir):
 
 
 def test_the_startup_hook_lets_mmseg_import_before_anomseg(tmp_path):
+    """make install's opt-in for the mmcv-lite environment it makes."""
     if not mmcv_ext.in_use():
         pytest.skip('compiled mmcv ops are installed (MMCV=full): the stand-in is not used')
     without = _import_mmseg_first(str(tmp_path))

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
 from tests.conftest import REPO, require_shared
 
@@ -64,6 +65,21 @@ def test_synthroad_train_resume_test(tiny_synthroad, tmp_path):
     log = run_tool('tools/test.py', SYNTHROAD_CFG, osp.join(work, 'iter_3.pth'), '--work-dir',
                    work, '--tta', '--cfg-options', *opts)
     assert 'msp' in log and json.load(open(osp.join(work, 'metrics.json')))['msp/AP'] >= 0
+
+    # another model's checkpoint, and this model's without one head tensor: refused, one line
+    state = torch.load(osp.join(work, 'iter_3.pth'), weights_only=False)
+    del state['state_dict']['decode_head.conv_seg.bias']
+    torch.save(state, tmp_path / 'no_head_bias.pth')
+    for ckpt, message in ((osp.join(REPO, 'checkpoints', 'cityscapes', 'erfnet.pth'),
+                           'model tensors missing from it'),
+                          (str(tmp_path / 'no_head_bias.pth'),
+                           '1 model tensors missing from it, e.g. decode_head.conv_seg.bias')):
+        proc = subprocess.run([sys.executable, 'tools/test.py', SYNTHROAD_CFG, ckpt,
+                               '--work-dir', work, '--cfg-options', *opts], cwd=REPO,
+                              capture_output=True, text=True)
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2, proc.stderr[-3000:]
+        assert f'{ckpt} does not fit the model: ' in lines[-1] and message in lines[-1]
 
 
 @pytest.mark.slow
@@ -142,3 +158,22 @@ def test_same_seed_trains_bitwise_identical_and_tests_identically(tiny_synthroad
     assert metrics[0] == metrics[1] == metrics[2]
     record('test.py', 'twice, and with 2 loader workers',
            f'identical metrics.json ({len(metrics[0])} values)')
+
+
+def test_no_prescan_leaves_the_check_to_the_read(assets, tmp_path):
+    """A corrupt test image: named before the run by the pre-scan, or, with --no-prescan, when
+    the loader reads it; one line either way."""
+    import shutil
+    data = shutil.copytree(assets['synthroad'], tmp_path / 'data')
+    bad = data / 'anomaly' / 'images' / 'anomaly_0001.png'
+    bad.write_bytes(b'not an image')
+    opts = FAST + synthroad_options(str(data))
+    lines = {}
+    for flag in ([], ['--no-prescan']):
+        proc = subprocess.run([sys.executable, 'tools/test.py', SYNTHROAD_CFG, assets['checkpoint'],
+                               '--work-dir', str(tmp_path / 'work'), '--no-report', *flag,
+                               '--cfg-options', *opts], cwd=REPO, capture_output=True, text=True)
+        assert proc.returncode == 2, proc.stderr[-3000:]
+        lines[bool(flag)] = proc.stderr.strip().splitlines()[-1]
+    assert lines[False].startswith('test.py: error: test set: ') and str(bad) in lines[False]
+    assert 'test set:' not in lines[True] and str(bad) in lines[True]

@@ -8,7 +8,9 @@ import torch
 from mmengine.logging import MessageHub
 from mmengine.runner import CheckpointLoader, load_checkpoint
 
-import anomseg  # noqa: F401  (registers the loader)
+import anomseg.runtime  # noqa: F401  (the opt-in: mmengine's local loader is anomseg's)
+from anomseg.utils.checkpoint import check_checkpoint_fits
+from anomseg.utils.errors import InputError
 from anomseg.utils import (TRUST_ENV, UntrustedCheckpointError, compact_checkpoint,
                            load_checkpoint_file)
 
@@ -174,3 +176,47 @@ def test_delta_leaves_out_tensors_that_round_to_the_published_base(tmp_path):
     tuned['2.bias'] = tuned['2.bias'] + 0.25
     delta = compact_checkpoint(tuned, base, str(tmp_path / 'base.pth'))
     assert set(delta['state_dict']) == {'2.bias'}
+
+
+def small_model():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4),
+                               torch.nn.Conv2d(4, 2, 1))
+
+
+def test_a_checkpoint_that_fits_passes_with_or_without_the_wrapper_prefix():
+    model = small_model()
+    state = model.state_dict()
+    check_checkpoint_fits(model, dict(state_dict=state), 'a.pth')
+    check_checkpoint_fits(model, {f'module.{k}': v for k, v in state.items()}, 'a.pth')
+
+
+@pytest.mark.parametrize('change, message', [
+    (lambda s: s.pop('2.bias'), r'b\.pth does not fit the model: 1 model tensors missing from '
+                                r'it, e\.g\. 2\.bias \(a checkpoint of another config\?\)'),
+    (lambda s: s.update({'head.weight': torch.zeros(1)}),
+     r'1 tensors the model lacks, e\.g\. head\.weight'),
+    (lambda s: s.update({'2.weight': torch.zeros(3, 4, 1, 1)}),
+     r'1 of another shape, e\.g\. 2\.weight \(\(3, 4, 1, 1\) in the file, \(2, 4, 1, 1\) in '
+     r'the model\)'),
+])
+def test_a_checkpoint_that_does_not_fit_is_refused_naming_its_tensors(change, message):
+    model = small_model()
+    state = dict(model.state_dict())
+    change(state)
+    with pytest.raises(InputError, match=message):
+        check_checkpoint_fits(model, dict(state_dict=state), 'b.pth')
+
+
+def test_another_models_checkpoint_lists_every_kind_of_misfit():
+    # model: 0 conv (weight, bias), 1 batch norm (5 tensors), 2 conv (weight, bias)
+    other = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 5), torch.nn.Linear(2, 2),
+                                torch.nn.Identity(), torch.nn.Identity(), torch.nn.Linear(1, 1))
+    with pytest.raises(InputError) as err:
+        check_checkpoint_fits(small_model(), other.state_dict(), 'other.pth')
+    text = str(err.value)
+    assert '5 model tensors missing from it, e.g. 1.running_mean, 1.running_var, ' \
+           '1.num_batches_tracked' in text          # and 2.weight, 2.bias
+    assert '2 tensors the model lacks, e.g. 4.weight, 4.bias' in text
+    assert '3 of another shape, e.g. 0.weight ((4, 3, 5, 5) in the file, (4, 3, 3, 3) in the ' \
+           'model), 1.weight ((2, 2) in the file, (4,) in the model)' in text

@@ -22,6 +22,7 @@ from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 from anomseg.visualization.plots import plot_curves_overlay  # noqa: E402
 from anomseg.visualization.report_page import (LOWER_IS_BETTER, METRIC_DEFINITIONS,  # noqa: E402
                                                NOT_RANKED, STYLE)
+from anomseg.utils.errors import InputError  # noqa: E402
 
 
 def find_report(run):
@@ -50,9 +51,9 @@ def load_runs(paths, names=None):
             try:
                 report = json.load(fh)
             except json.JSONDecodeError as err:
-                raise ValueError(f'{path}: not valid JSON ({err})') from None
+                raise InputError(f'{path}: not valid JSON ({err})') from None
         if not isinstance(report, dict) or 'metrics' not in report or 'frames' not in report:
-            raise ValueError(f'{path}: not an anomseg report.json')
+            raise InputError(f'{path}: not an anomseg report.json')
         name = names[i] if names else osp.basename(osp.normpath(
             run if not run.endswith('.json') else osp.dirname(osp.abspath(run)))) or run
         runs.append((name, report, path))
@@ -65,7 +66,7 @@ def load_runs(paths, names=None):
                 detail = (f'{a} versus {b}' if what == 'dataset' else
                           f'{len(a)} versus {len(b)} frames, '
                           f'{len(set(a) ^ set(b))} not in both')
-                raise ValueError(f'{path} and {first_path} are runs on different {what}s '
+                raise InputError(f'{path} and {first_path} are runs on different {what}s '
                                  f'({detail}): only runs on the same frames compare')
     return [(name, report) for name, report, _ in runs]
 
@@ -155,9 +156,9 @@ def main(argv=None):
     parser.add_argument('--out', default='work_dirs/compare', help='folder for the page')
     args = add_debug_argument(parser).parse_args(argv)
     if args.names and len(args.names) != len(args.runs):
-        raise ValueError(f'--names gives {len(args.names)} names for {len(args.runs)} runs')
+        raise InputError(f'--names gives {len(args.names)} names for {len(args.runs)} runs')
     if len(args.runs) < 2:
-        raise ValueError('give at least two runs to compare')
+        raise InputError('give at least two runs to compare')
     runs = load_runs(args.runs, args.names)
     check_output_writable(args.out)
     curves, legend = {}, {}

@@ -21,6 +21,7 @@ from anomseg.evaluation.functional import prediction_agreement
 from anomseg.utils import load_checkpoint_file
 from anomseg.utils.cli import add_debug_argument, cli
 from anomseg.utils.io import write_json_atomic
+from anomseg.utils.errors import InputError
 
 
 @cli('prediction_agreement.py')
@@ -48,12 +49,12 @@ def main(argv=None):
         info = dataset.get_data_info(i)
         image = cv2.imread(info['img_path'], cv2.IMREAD_COLOR)
         if image is None:
-            raise ValueError(f'{info["img_path"]} is not a readable image')
+            raise InputError(f'{info["img_path"]} is not a readable image')
         labels = load(dict(info))['gt_anomaly_map']
         a = ref([image])[0]['sem_seg']
         b = tuned([image])[0]['sem_seg']
         if a.shape != labels.shape:
-            raise ValueError(f'{info["img_path"]}: prediction {a.shape} and labels '
+            raise InputError(f'{info["img_path"]}: prediction {a.shape} and labels '
                              f'{labels.shape} differ in size')
         n_agree, n, cls_agree, cls_total = prediction_agreement(
             a.astype(np.int64), b.astype(np.int64), labels == 0, per_class.shape[1])
@@ -62,7 +63,7 @@ def main(argv=None):
         if n:  # a frame that is all anomaly or void has nothing to agree on
             frames[info['img_path']] = n_agree / n
     if not frames:
-        raise ValueError(f'{args.benchmark_root}: no frame has inlier pixels')
+        raise InputError(f'{args.benchmark_root}: no frame has inlier pixels')
     result = dict(benchmark=args.benchmark, frames=len(frames),
                   agreement=agree / total, min_frame_agreement=min(frames.values()),
                   per_class={name: float(per_class[0, k] / per_class[1, k])

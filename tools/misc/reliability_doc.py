@@ -119,17 +119,19 @@ def render(records, outcomes, seconds):
         '## What anomseg promises',
         '',
         '- **Bad input is named in one line.** Every entry point exits with code 2 and prints '
-        '`PROG: error: MESSAGE`, naming the file or folder at fault and what is wrong with it, '
-        'without a traceback (`--debug` or `ANOMSEG_DEBUG=1` shows it). Files are checked from '
-        'their headers before any work: images and labels (missing, empty, truncated, not an '
-        'image, a label of another size than its image), score maps (shape, dtype), output '
-        'folders (inside the input, not writable). Label values and NaN / inf scores are checked '
-        'as each file is read. An unexpected error (a bug) keeps its traceback.',
+        '`PROG: error: MESSAGE (--debug shows the traceback)`, naming the file or folder at '
+        'fault and what is wrong with it (`--debug` or `ANOMSEG_DEBUG=1` shows the traceback). '
+        'Files are checked from their headers before any work: images and labels (missing, '
+        'empty, truncated, not an image, a label of another size than its image), score maps '
+        '(shape, dtype), checkpoints (damaged, or not fitting the model), output folders (inside '
+        'the input, not writable). Label values and NaN / inf scores are checked as each file is '
+        'read. Only anomseg\'s `InputError` and the OS errors of a missing, unreadable or '
+        'unwritable path get that line: any other exception is a bug and keeps its traceback.',
         '- **Inputs are never modified**, and outputs never land inside an input folder (the '
         'tests hash the input tree before and after every case).',
         '- **Outputs are complete or absent.** Every file is written to a temporary name beside '
-        'it and renamed when complete (checkpoints too: mmengine writes them in place, the tools '
-        'route them through `atomic_local`); converters, submissions and banks assemble a '
+        'it and renamed when complete (checkpoints too: mmengine writes them in place, the base '
+        'configs route them through `atomic_local`); converters, submissions and banks assemble a '
         'temporary folder and rename it; `tools/infer.py` writes `summary.json` last. A run '
         'killed with `kill -9` leaves at most a hidden `.NAME-PID-XXXX` temporary, which the '
         'next run removes.',

@@ -33,6 +33,7 @@ from zoo_models import BENCHMARKS, MIOU_BY_TEST, MODELS, ZOO, picked_checkpoint,
 
 from anomseg.datasets.emidec import EMIDEC_CLASSES  # noqa: E402
 from anomseg.utils import write_bytes_atomic, write_json_atomic  # noqa: E402
+from anomseg.utils.errors import InputError  # noqa: E402
 
 COLUMNS = (('AP', 'AP'), ('AUROC', 'AUROC'), ('FPR95', 'FPR95'), ('sIoU_gt', 'sIoU'),
            ('PPV', 'PPV'), ('mean_F1', 'mean F1'))
@@ -49,12 +50,12 @@ def read_miou(run_dir):
         log = osp.join(run_dir, 'test.log')
         found = TEST_RE.findall(open(log).read()) if osp.isfile(log) else []
         if not found:
-            raise ValueError(f'{log}: no closed-set mIoU; run tools/model_zoo/zoo.sh {ZOO}')
+            raise InputError(f'{log}: no closed-set mIoU; run tools/model_zoo/zoo.sh {ZOO}')
         return float(found[-1])
     log = open(osp.join(run_dir, 'train.log')).read()
     vals = [float(v) for v in VAL_RE.findall(log)]
     if not vals:
-        raise ValueError(f'{run_dir}/train.log: no CamVid val mIoU logged')
+        raise InputError(f'{run_dir}/train.log: no CamVid val mIoU logged')
     best = osp.basename(picked_checkpoint(run_dir)).startswith('best_mIoU')
     return max(vals) if best else vals[-1]
 

@@ -5,6 +5,7 @@ from mmengine import fileio
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
 
+from anomseg.utils.errors import InputError
 from anomseg.utils.image_files import check_same_size
 
 
@@ -16,7 +17,7 @@ def _named_errors(call, path, what):
     except FileNotFoundError:
         raise FileNotFoundError(f'{path}: no such {what} file') from None
     except Exception as err:  # noqa: BLE001
-        raise ValueError(f'{path}: not a readable {what} ({type(err).__name__}: {err})'
+        raise InputError(f'{path}: not a readable {what} ({type(err).__name__}: {err})'
                          ) from None
 
 
@@ -57,7 +58,7 @@ class LoadAnnotationsChecked(LoadAnnotations):
                 allowed[self.ignore_index] = True
             bad = np.flatnonzero((counts > 0) & ~allowed)
             if bad.size:
-                raise ValueError(f'{path}: label values {bad.tolist()} are neither a class '
+                raise InputError(f'{path}: label values {bad.tolist()} are neither a class '
                                  f'(0..{self.num_classes - 1}) nor ignore_index '
                                  f'{self.ignore_index}')
         return results
@@ -92,12 +93,12 @@ class LoadAnomalyAnnotations(BaseTransform):
 
     def transform(self, results):
         if self.path_key not in results:
-            raise KeyError(f'{results.get("img_path", "a sample")}: no {self.path_key!r} to read '
-                           f'anomaly labels from')
+            raise InputError(f'{results.get("img_path", "a sample")}: no {self.path_key!r} to read '
+                             f'anomaly labels from')
         path = results[self.path_key]
         label = self._decode(path)
         if label is None or label.ndim != 2:
-            raise ValueError(f'{path}: expected a single-channel label image, got '
+            raise InputError(f'{path}: expected a single-channel label image, got '
                              f'{None if label is None else label.shape}')
         if results.get('ori_shape') is not None:
             check_same_size(path, label.shape, results['ori_shape'], results.get('img_path'))
@@ -109,14 +110,14 @@ class LoadAnomalyAnnotations(BaseTransform):
             label = lut[label]
         bad = np.setdiff1d(np.unique(label), [0, 1, self.void_index])
         if bad.size:
-            raise ValueError(f'{path}: anomaly labels must be 0 (inlier), 1 (anomaly) or '
+            raise InputError(f'{path}: anomaly labels must be 0 (inlier), 1 (anomaly) or '
                              f'{self.void_index} (void), found {bad.tolist()}')
         results['gt_anomaly_map'] = label.astype(np.uint8)
         results.setdefault('seg_fields', []).append('gt_anomaly_map')
         if self.with_instances and results.get('instance_map_path'):
             ids = self._decode(results['instance_map_path'])
             if ids is None or ids.shape != label.shape:
-                raise ValueError(f'{results["instance_map_path"]}: expected an instance map of '
+                raise InputError(f'{results["instance_map_path"]}: expected an instance map of '
                                  f'shape {label.shape}')
             ids = ids.astype(np.int32)
             offset = results.get('instance_id_offset', 0)

@@ -3,6 +3,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
+from anomseg.utils.errors import InputError
 from ..ood_bank import ObjectBank
 from .style_align import align_style, check_style, soft_alpha
 
@@ -45,7 +46,7 @@ class PasteOOD(BaseTransform):
     def __init__(self, bank_root, preset=None, prob=None, num_objects=None, scale=None,
                  size=None, ood_label=254, ignore_index=255, style=None, blend_sigma=0.0):
         if preset is not None and preset not in PASTE_PRESETS:
-            raise ValueError(f'unknown paste preset {preset!r}; choose from '
+            raise InputError(f'unknown paste preset {preset!r}; choose from '
                              f'{sorted(PASTE_PRESETS)}')
         cfg = dict(prob=1.0, num_objects=(1, 1), scale=None, size=None)
         cfg.update(PASTE_PRESETS.get(preset, {}))
@@ -56,13 +57,13 @@ class PasteOOD(BaseTransform):
         if cfg['scale'] is None and cfg['size'] is None:
             cfg['scale'] = (1.0, 1.0)
         if cfg['scale'] is not None and cfg['size'] is not None:
-            raise ValueError('give either scale (factor on the native size) or size (fraction of '
+            raise InputError('give either scale (factor on the native size) or size (fraction of '
                              'the image), not both')
         if not 0 <= cfg['prob'] <= 1:
-            raise ValueError(f'prob must lie in [0, 1], got {cfg["prob"]}')
+            raise InputError(f'prob must lie in [0, 1], got {cfg["prob"]}')
         lo, hi = cfg['num_objects']
         if not 0 < lo <= hi:
-            raise ValueError(f'num_objects must be (min, max) with 0 < min <= max, got {(lo, hi)}')
+            raise InputError(f'num_objects must be (min, max) with 0 < min <= max, got {(lo, hi)}')
         if style is not None:
             check_style(style)
         self.bank = ObjectBank(bank_root)
@@ -78,7 +79,7 @@ class PasteOOD(BaseTransform):
 
     def transform(self, results):
         if 'gt_seg_map' not in results:
-            raise KeyError('PasteOOD needs gt_seg_map: put it after LoadAnnotations')
+            raise InputError('PasteOOD needs gt_seg_map: put it after LoadAnnotations')
         if np.random.rand() >= self.prob:
             return results
         scene = results['img']

@@ -18,6 +18,8 @@ All work on uint8 BGR images (mmcv's layout) and return uint8 BGR.
 import cv2
 import numpy as np
 
+from anomseg.utils.errors import InputError
+
 
 def _lab_stats(lab, mask=None):
     """Per-channel (mean, std) of an 8-bit Lab image over ``mask`` (None: all pixels), or None
@@ -52,7 +54,7 @@ def lab_statistics_transfer(obj, obj_mask, scene, scene_mask=None, eps=1e-3):
 def fourier_amplitude_swap(obj, scene_patch, beta=0.05):
     """FDA: the object patch with the low-frequency amplitude of ``scene_patch`` (same shape)."""
     if obj.shape != scene_patch.shape:
-        raise ValueError(f'object {obj.shape} and scene patch {scene_patch.shape} differ in shape')
+        raise InputError(f'object {obj.shape} and scene patch {scene_patch.shape} differ in shape')
     h, w = obj.shape[:2]
     b = int(np.floor(beta * min(h, w)))
     f_obj = np.fft.fftshift(np.fft.fft2(obj.astype(np.float32), axes=(0, 1)), axes=(0, 1))
@@ -82,7 +84,7 @@ def check_style(style):
     style = dict(style)
     kind = style.pop('type', None)
     if kind not in STYLE_OPERATORS:
-        raise ValueError(f'unknown style operator {kind!r}; choose one of {STYLE_OPERATORS} or '
+        raise InputError(f'unknown style operator {kind!r}; choose one of {STYLE_OPERATORS} or '
                          f'None')
     return kind, style
 

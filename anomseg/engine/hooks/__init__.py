@@ -1,4 +1,5 @@
 from .anomaly_visualization_hook import AnomalyVisualizationHook
+from .checkpoint_fit_hook import CheckpointFitHook
 from .random_state_hook import RandomStateHook
 
-__all__ = ['AnomalyVisualizationHook', 'RandomStateHook']
+__all__ = ['AnomalyVisualizationHook', 'CheckpointFitHook', 'RandomStateHook']

@@ -38,6 +38,8 @@ whatever the number of frames.
 """
 import numpy as np
 
+from anomseg.utils.errors import InputError
+
 TPR_TARGET = 0.95
 MAX_DISTINCT = 1 << 20
 MAX_BUCKETS = 1 << 23
@@ -52,10 +54,10 @@ def split_sorted(scores, labels):
     scores = np.asarray(scores)
     labels = np.asarray(labels)
     if scores.shape != labels.shape:
-        raise ValueError(f'scores of shape {scores.shape} do not match labels of shape '
+        raise InputError(f'scores of shape {scores.shape} do not match labels of shape '
                          f'{labels.shape}')
     if scores.dtype.kind not in 'fiub':
-        raise ValueError(f'scores must be real numbers, got dtype {scores.dtype}')
+        raise InputError(f'scores must be real numbers, got dtype {scores.dtype}')
     if scores.dtype.kind != 'f' or scores.dtype.itemsize > 8:
         scores = scores.astype(np.float64)
     parts = []
@@ -63,7 +65,7 @@ def split_sorted(scores, labels):
         part = scores[labels == value]
         part.sort()
         if part.size and not (np.isfinite(part[0]) and np.isfinite(part[-1])):
-            raise ValueError('anomaly scores contain NaN or infinity')
+            raise InputError('anomaly scores contain NaN or infinity')
         parts.append(part)
     return tuple(parts)
 

@@ -27,6 +27,7 @@ threshold is what the official component-level evaluation binarises with.
 """
 import numpy as np
 
+from anomseg.utils.errors import InputError
 from .pixel_curves import split_sorted
 
 SMIYC_NUM_BINS = dict(percentiles=768, uniform=4096)
@@ -43,7 +44,7 @@ def frame_bins_sorted(pos, neg, num_bins=None, strategy='percentiles'):
     quantiles are read off the sorted scores and every bin is counted by a binary search, which
     gives ``np.quantile``'s edges and ``np.histogram``'s counts without sorting again."""
     if strategy not in SMIYC_NUM_BINS:
-        raise ValueError(f'strategy must be one of {list(SMIYC_NUM_BINS)}, got {strategy!r}')
+        raise InputError(f'strategy must be one of {list(SMIYC_NUM_BINS)}, got {strategy!r}')
     num_bins = num_bins or SMIYC_NUM_BINS[strategy]
     if strategy == 'uniform':
         if pos.dtype == np.float16:

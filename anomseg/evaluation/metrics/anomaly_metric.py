@@ -15,6 +15,7 @@ from anomseg.evaluation.functional import (COMPONENT_SIZE_FILTERS, ScoreCounts, 
                                            instance_ap, instances_from_queries,
                                            instances_from_scores, merge_frame_bins,
                                            smiyc_curve_metrics, split_sorted)
+from anomseg.utils.errors import InputError
 from anomseg.utils.io import write_bytes_atomic, write_npy_atomic
 from anomseg.utils.spill import SpillFolder
 from ..report import write_run_report
@@ -103,8 +104,8 @@ class AnomalyMetric(BaseMetric):
                  **kwargs):
         super().__init__(**kwargs)
         if unit_map not in UNIT_MAPS and unit_map != 'auto':
-            raise KeyError(f"unit_map must be one of {list(UNIT_MAPS) + ['auto']}, got "
-                           f'{unit_map!r}')
+            raise InputError(f"unit_map must be one of {list(UNIT_MAPS) + ['auto']}, got "
+                             f'{unit_map!r}')
         self.unit_map = unit_map
         self.gt_key = gt_key
         self.semantic = semantic
@@ -112,8 +113,8 @@ class AnomalyMetric(BaseMetric):
         self.metrics = tuple(metrics)
         if isinstance(components, str):
             if components not in COMPONENT_SIZE_FILTERS:
-                raise KeyError(f'components must be one of {list(COMPONENT_SIZE_FILTERS)} or a '
-                               f'(min_pred_px, min_gt_px) pair, got {components!r}')
+                raise InputError(f'components must be one of {list(COMPONENT_SIZE_FILTERS)} or a '
+                                 f'(min_pred_px, min_gt_px) pair, got {components!r}')
             components = COMPONENT_SIZE_FILTERS[components]
         self.components = tuple(components) if components else None
         self.smiyc = smiyc or self.components is not None
@@ -133,10 +134,10 @@ class AnomalyMetric(BaseMetric):
     def process(self, data_batch, data_samples):
         for sample in data_samples:
             if self.gt_key not in sample:
-                raise KeyError(f'{sample.get("img_path", "a sample")} has no {self.gt_key}: load '
-                               'anomaly labels with LoadAnomalyAnnotations in the test pipeline'
-                               + (' and add AnomalyRegionOfInterest' if self.gt_key ==
-                                  'gt_anomaly_roi' else ''))
+                raise InputError(f'{sample.get("img_path", "a sample")} has no {self.gt_key}: load '
+                                 'anomaly labels with LoadAnomalyAnnotations in the test pipeline'
+                                 + (' and add AnomalyRegionOfInterest' if self.gt_key ==
+                                    'gt_anomaly_roi' else ''))
             pred = sample['pred_anomaly']
             maps = {name: pred[name].squeeze(0).cpu().numpy() for name in pred['scorers']}
             stem = osp.splitext(osp.basename(sample.get('img_path', str(self._seen))))[0]
@@ -179,12 +180,12 @@ class AnomalyMetric(BaseMetric):
         frame, parts, bins, bins_uni = dict(stem=stem, img_path=img_path), {}, {}, {}
         for name, scores in maps.items():
             if scores.shape != labels.shape:
-                raise ValueError(f'{stem}: scores of shape {scores.shape} ({name}) do not match '
+                raise InputError(f'{stem}: scores of shape {scores.shape} ({name}) do not match '
                                  f'labels of shape {labels.shape}')
             try:
                 parts[name] = pos, neg = split_sorted(scores, labels)
             except ValueError as err:
-                raise ValueError(f'{stem}: scorer {name!r}: {err}') from None
+                raise InputError(f'{stem}: scorer {name!r}: {err}') from None
             if self.smiyc or self.smiyc_uniform:
                 unit = self._unit_parts(stem, name, pos, neg)
             if self.smiyc:
@@ -217,11 +218,11 @@ class AnomalyMetric(BaseMetric):
             self._unit[name] = self.unit_map if self.unit_map != 'auto' else (
                 None if all(0 <= v <= 1 for v in ends) else 'arctan')
         forward = UNIT_MAPS[self._unit.get(name, self.unit_map if self.unit_map != 'auto'
-                                            else None)][0]
+                                           else None)][0]
         unit = forward(pos), forward(neg)
         for part in unit:
             if part.size and (part[0] < 0 or part[-1] > 1):
-                raise ValueError(
+                raise InputError(
                     f'{stem}: scorer {name!r} gave scores in [{part[0]:.4g}, {part[-1]:.4g}]; '
                     'SMIYC binning needs [0, 1] (its bins span [0, 1]): pass '
                     "unit_map='arctan' (tools/eval_scores.py: --unit-map arctan) or evaluate "
@@ -301,7 +302,7 @@ class AnomalyMetric(BaseMetric):
             frames.extend(state['frames'])
             for name, unit in state['unit'].items():
                 if self._unit.setdefault(name, unit) != unit:
-                    raise ValueError(f"scorer {name!r}: unit_map='auto' chose differently in two "
+                    raise InputError(f"scorer {name!r}: unit_map='auto' chose differently in two "
                                      "processes; set unit_map to None or 'arctan'")
         out, rows = {}, []
         ious = [s['iou'] for s in states if s['iou'] is not None]

@@ -3,6 +3,8 @@ import torch
 from mmseg.evaluation.metrics import IoUMetric
 from mmseg.registry import METRICS
 
+from anomseg.utils.errors import InputError
+
 
 @METRICS.register_module()
 class MappedIoUMetric(IoUMetric):
@@ -21,8 +23,8 @@ class MappedIoUMetric(IoUMetric):
         if isinstance(pred_map, str):
             from anomseg.datasets.camvid import CLASS_MAPPINGS
             if pred_map not in CLASS_MAPPINGS:
-                raise KeyError(f'pred_map={pred_map!r}: no such mapping; known: '
-                               f'{", ".join(CLASS_MAPPINGS)}')
+                raise InputError(f'pred_map={pred_map!r}: no such mapping; known: '
+                                 f'{", ".join(CLASS_MAPPINGS)}')
             pred_map = CLASS_MAPPINGS[pred_map]
         self.pred_map = torch.as_tensor(pred_map, dtype=torch.long)
 
@@ -32,13 +34,13 @@ class MappedIoUMetric(IoUMetric):
             bad = sorted({int(v) for v in self.pred_map
                           if v != 255 and not 0 <= v < num_classes})
             if bad:
-                raise ValueError(f'pred_map sends model classes to {bad}, outside the '
+                raise InputError(f'pred_map sends model classes to {bad}, outside the '
                                  f'dataset\'s {num_classes} classes')
         mapped = []
         for sample in data_samples:
             pred = sample['pred_sem_seg']['data']
             if int(pred.max()) >= len(self.pred_map):
-                raise ValueError(f'the model predicts class {int(pred.max())}; pred_map covers '
+                raise InputError(f'the model predicts class {int(pred.max())}; pred_map covers '
                                  f'{len(self.pred_map)} classes')
             relabelled = self.pred_map.to(pred.device)[pred.long()]
             mapped.append(dict(sample, pred_sem_seg=dict(data=relabelled)))

@@ -22,6 +22,8 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 
+from anomseg.utils.errors import InputError
+
 # Width of each level for a scale s (the authors' table); level5 is not used for segmentation.
 ESPNETV2_CHANNELS = {0.5: (16, 32, 64, 128), 1.0: (32, 64, 128, 256), 1.25: (32, 80, 160, 320),
                      1.5: (32, 96, 192, 384), 2.0: (32, 128, 256, 512)}
@@ -76,7 +78,7 @@ class EESP(nn.Module):
         super().__init__()
         n = cout // branches
         if n * branches != cout:
-            raise ValueError(f'EESP: {cout} output channels do not split into {branches} '
+            raise InputError(f'EESP: {cout} output channels do not split into {branches} '
                              'branches')
         self.project_only = project_only
         self.proj_1x1 = ConvBN(cin, n, 1, groups=branches)
@@ -128,7 +130,7 @@ class ESPNetV2(BaseModule):
     def __init__(self, scale=2.0, in_channels=3, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if scale not in ESPNETV2_CHANNELS:
-            raise ValueError(f'ESPNetV2: scale {scale} is not one of {list(ESPNETV2_CHANNELS)}')
+            raise InputError(f'ESPNetV2: scale {scale} is not one of {list(ESPNETV2_CHANNELS)}')
         c1, c2, c3, c4 = self.channels = ESPNETV2_CHANNELS[scale]
         lim = RECEPTIVE_LIMITS
         self.level1 = ConvBN(in_channels, c1, 3, stride=2)

@@ -14,6 +14,8 @@ import torch.nn as nn
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 
+from anomseg.utils.errors import InputError
+
 
 @MODELS.register_module()
 class ERFNetHead(BaseDecodeHead):
@@ -21,7 +23,7 @@ class ERFNetHead(BaseDecodeHead):
     def __init__(self, void_channel=False, use_void_channel=False, **kwargs):
         super().__init__(**kwargs)
         if use_void_channel and not void_channel:
-            raise ValueError('use_void_channel needs void_channel=True')
+            raise InputError('use_void_channel needs void_channel=True')
         self.void_channel = void_channel
         self.use_void_channel = use_void_channel
         self.conv_seg = nn.ConvTranspose2d(self.in_channels,

@@ -25,6 +25,8 @@ import torch.nn.functional as F
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 
+from anomseg.utils.errors import InputError
+
 EPP_SCALES = (2.0, 1.5, 1.0, 0.5, 0.1)
 
 
@@ -127,7 +129,7 @@ class ESPNetV2Head(BaseDecodeHead):
         # no conv_seg for BaseDecodeHead's default init to find: PyTorch's own initialisation
         super().__init__(input_transform='multiple_select', init_cfg=init_cfg, **kwargs)
         if use_void_channel and not void_channel:
-            raise ValueError('use_void_channel needs void_channel=True')
+            raise InputError('use_void_channel needs void_channel=True')
         self.void_channel, self.use_void_channel = void_channel, use_void_channel
         del self.conv_seg  # the last pyramid block classifies
         c1, c2, c3, c4 = self.in_channels

@@ -5,6 +5,7 @@ import functools
 from collections import namedtuple
 
 from anomseg.registry import SCORERS
+from anomseg.utils.errors import InputError
 
 # What a scorer reads: 'logits', per-pixel class scores (N, C, H, W) (a mask-classification
 # model passes its L_k(x), see QueryOutputs); 'queries', a QueryOutputs.
@@ -15,7 +16,7 @@ Scorer = namedtuple('Scorer', 'fn inputs')
 def register_scorer(name, inputs='logits'):
     """Decorator: register ``fn`` in SCORERS under ``name``, reading ``inputs``."""
     if inputs not in SCORER_INPUTS:
-        raise ValueError(f'scorer inputs must be one of {SCORER_INPUTS}, got {inputs!r}')
+        raise InputError(f'scorer inputs must be one of {SCORER_INPUTS}, got {inputs!r}')
 
     def wrap(fn):
         fn.scorer_inputs = inputs
@@ -42,11 +43,11 @@ def build_scorers(cfg):
         name = item.pop('name', kind)
         fn = SCORERS.get(kind)
         if fn is None:
-            raise KeyError(f'unknown anomaly scorer {kind!r}; registered: '
-                           f'{", ".join(sorted(SCORERS.module_dict))}')
+            raise InputError(f'unknown anomaly scorer {kind!r}; registered: '
+                             f'{", ".join(sorted(SCORERS.module_dict))}')
         if name in scorers:
-            raise ValueError(f'anomaly scorer name {name!r} is given twice: set name= apart')
+            raise InputError(f'anomaly scorer name {name!r} is given twice: set name= apart')
         scorers[name] = Scorer(functools.partial(fn, **item) if item else fn, fn.scorer_inputs)
     if not scorers:
-        raise ValueError('no anomaly scorer given')
+        raise InputError('no anomaly scorer given')
     return scorers

@@ -4,6 +4,7 @@ p_qk = softmax(c_q)_k over all classes (no-object included), k restricted to the
 """
 import torch
 
+from anomseg.utils.errors import InputError
 from .builder import register_scorer
 
 
@@ -37,7 +38,7 @@ def uno(outputs) -> torch.Tensor:
     s(x) = -sum_q sigmoid(m_q(x)) * (max_k p_qk - p_q,neg)
     """
     if outputs.cls_logits.shape[-1] < outputs.num_known + 2:
-        raise ValueError('uno needs a head with a negative class: K + 2 class columns, got '
+        raise InputError('uno needs a head with a negative class: K + 2 class columns, got '
                          f'{outputs.cls_logits.shape[-1]} for K = {outputs.num_known}')
     margin = outputs.known_probs.amax(dim=-1) - outputs.class_probs[..., outputs.num_known]
     return -torch.einsum('nq,nqhw->nhw', margin, outputs.mask_probs)

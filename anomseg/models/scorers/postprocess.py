@@ -2,12 +2,14 @@
 import torch
 import torch.nn.functional as F
 
+from anomseg.utils.errors import InputError
+
 
 def gaussian_smooth(maps, kernel_size=7, sigma=1.0):
     """Blur (N, H, W) maps with a normalised separable Gaussian (reflect padding), as many
     anomaly papers do to suppress speckle: k(d) = exp(-d^2 / (2 sigma^2)) / sum."""
     if kernel_size % 2 != 1 or kernel_size < 1 or sigma <= 0:
-        raise ValueError(f'kernel_size must be odd and positive and sigma > 0, got '
+        raise InputError(f'kernel_size must be odd and positive and sigma > 0, got '
                          f'{kernel_size}, {sigma}')
     d = torch.arange(kernel_size, dtype=maps.dtype, device=maps.device) - kernel_size // 2
     k = torch.exp(-d**2 / (2 * sigma**2))

@@ -8,6 +8,7 @@ from mmseg.utils import add_prefix
 
 from anomseg.models.scorers import build_scorers, gaussian_smooth
 from anomseg.models.utils import freeze_except
+from anomseg.utils.errors import InputError
 
 
 def attach_anomaly_scores(data_sample, scores):
@@ -60,11 +61,11 @@ class AnomalyEncoderDecoder(EncoderDecoder):
         self.scorers = build_scorers((self.test_cfg or {}).get('scorer', 'msp'))
         needs_queries = [n for n, s in self.scorers.items() if s.inputs == 'queries']
         if needs_queries and not hasattr(self.decode_head, 'predict_queries'):
-            raise ValueError(f'scorers {needs_queries} need a mask-classification head with '
+            raise InputError(f'scorers {needs_queries} need a mask-classification head with '
                              f'per-query outputs (AnomalyMask2FormerHead), not '
                              f'{type(self.decode_head).__name__}')
         if needs_queries and self.test_cfg.get('mode', 'whole') != 'whole':
-            raise ValueError(f'scorers {needs_queries} need test_cfg.mode="whole"')
+            raise InputError(f'scorers {needs_queries} need test_cfg.mode="whole"')
 
     def train(self, mode=True):
         super().train(mode)
@@ -168,7 +169,7 @@ class AnomalyEncoderDecoder(EncoderDecoder):
         if not maps:
             return super().postprocess_result(seg_logits, data_samples)
         if seg_logits.shape[1] == 1:
-            raise ValueError('anomaly scoring needs a multi-class head (out_channels > 1)')
+            raise InputError('anomaly scoring needs a multi-class head (out_channels > 1)')
         if data_samples is None:
             data_samples = [SegDataSample() for _ in range(seg_logits.shape[0])]
         for i, sample in enumerate(data_samples):

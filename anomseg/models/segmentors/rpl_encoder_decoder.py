@@ -6,6 +6,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
 
 from anomseg.models.utils import freeze_except
+from anomseg.utils.errors import InputError
 from .anomaly_encoder_decoder import AnomalyEncoderDecoder
 
 
@@ -65,27 +66,27 @@ class RPLEncoderDecoder(AnomalyEncoderDecoder):
             self.residual_target = all_modules[residual_at]
             self.residual_in_backbone = not residual_at.startswith('decode_head.')
         else:
-            raise ValueError(f'residual_at={residual_at!r} is not a submodule of '
+            raise InputError(f'residual_at={residual_at!r} is not a submodule of '
                              f'{type(self.decode_head).__name__} nor a backbone/neck/decode_head '
                              f'path of the segmentor')
         if residual_input not in ('backbone', 'target'):
-            raise ValueError(f"residual_input must be 'backbone' or 'target', not "
+            raise InputError(f"residual_input must be 'backbone' or 'target', not "
                              f'{residual_input!r}')
         if residual_input == 'backbone' and self.residual_in_backbone:
-            raise ValueError(f'residual_at={residual_at!r} lies before the backbone outputs: '
+            raise InputError(f'residual_at={residual_at!r} lies before the backbone outputs: '
                              f"use residual_input='target'")
         self.residual_input = residual_input
         self.mask_head = hasattr(self.decode_head, 'predict_queries')
         if class_logits not in ('log_scores', 'scores'):
-            raise ValueError(f"class_logits must be 'log_scores' or 'scores', not "
+            raise InputError(f"class_logits must be 'log_scores' or 'scores', not "
                              f'{class_logits!r}')
         self.class_logits = class_logits
         encoder = getattr(getattr(self.decode_head, 'pixel_decoder', None), 'encoder', None)
         if self.mask_head and self.residual_target is not encoder:
-            raise ValueError(f"on a mask head the residual enters the pixel decoder's encoder "
+            raise InputError(f"on a mask head the residual enters the pixel decoder's encoder "
                              f"output: residual_at='pixel_decoder.encoder', not {residual_at!r}")
         if self.test_cfg.get('mode', 'whole') != 'whole':
-            raise ValueError('RPLEncoderDecoder needs test_cfg.mode="whole"')
+            raise InputError('RPLEncoderDecoder needs test_cfg.mode="whole"')
         self.rpl_loss = MODELS.build(rpl_loss)
         self.corocl = MODELS.build(corocl) if corocl else None
 

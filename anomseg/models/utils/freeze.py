@@ -1,4 +1,5 @@
 """Fine-tune part of a model: everything outside the named submodules is frozen."""
+from anomseg.utils.errors import InputError
 
 
 def freeze_except(model, trainable):
@@ -11,7 +12,7 @@ def freeze_except(model, trainable):
     unknown = [p for p in prefixes
                if not any(n == p or n.startswith(p + '.') for n in names)]
     if unknown:
-        raise ValueError(f'trainable prefixes {unknown} match no parameter of '
+        raise InputError(f'trainable prefixes {unknown} match no parameter of '
                          f'{type(model).__name__}')
 
     def is_trainable(name):

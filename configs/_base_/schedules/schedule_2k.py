@@ -7,5 +7,8 @@ param_scheduler = [
     dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=100, end=2000, by_epoch=False),
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000, val_interval=1000)
+# checkpoints written atomically (anomseg.runtime registers 'atomic_local'): a training killed
+# while saving leaves no truncated checkpoint
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000,
-                                     max_keep_ckpts=1, save_best='mIoU'))
+                                     max_keep_ckpts=1, save_best='mIoU',
+                                     backend_args=dict(backend='atomic_local')))

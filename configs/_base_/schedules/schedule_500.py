@@ -7,4 +7,7 @@ param_scheduler = [
     dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=50, end=500, by_epoch=False),
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=500, val_interval=500)
-default_hooks = dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=500))
+# checkpoints written atomically (anomseg.runtime registers 'atomic_local'): a training killed
+# while saving leaves no truncated checkpoint
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=500,
+                                     backend_args=dict(backend='atomic_local')))

@@ -7,10 +7,13 @@ param_scheduler = [dict(type='PolyLR', eta_min=0, power=0.9, begin=0, end=300, b
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=300, val_interval=300)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
+# checkpoints written atomically (anomseg.runtime registers 'atomic_local'): a training killed
+# while saving leaves no truncated checkpoint
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=300),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=300,
+                    backend_args=dict(backend='atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='AnomalyVisualizationHook'))

@@ -7,6 +7,7 @@ import pytest
 
 from anomseg.datasets import ObjectBank
 from anomseg.datasets.transforms import PASTE_PRESETS, PasteOOD
+from anomseg.utils.errors import InputError
 
 
 def make_bank(root, sizes=((10, 14), (6, 6))):
@@ -82,7 +83,7 @@ def test_presets_and_bad_settings(tmp_path):
         PasteOOD(bank, scale=(1, 1), size=(0.1, 0.2))
     with pytest.raises(ValueError, match='unknown style operator'):
         PasteOOD(bank, style=dict(type='nope'))
-    with pytest.raises(KeyError, match='LoadAnnotations'):
+    with pytest.raises(InputError, match='LoadAnnotations'):
         PasteOOD(bank)(dict(img=np.zeros((4, 4, 3), np.uint8)))
 
 

@@ -4,6 +4,7 @@ import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from anomseg.evaluation.metrics import AnomalyMetric
+from anomseg.utils.errors import InputError
 
 
 def sample(scores, labels, stem):
@@ -32,7 +33,7 @@ def test_metric_per_scorer_and_saved_maps(tmp_path):
     assert out['a/AUROC'] == pytest.approx(roc_auc_score(y, s))
     assert out['b/AUROC'] == pytest.approx(roc_auc_score(y, -s))
     assert set(out) == {f'{n}/{m}' for n in 'ab' for m in ('AP', 'AUROC', 'FPR95',
-                                                          'FPR95_interp')}
+                                                           'FPR95_interp')}
     assert np.array_equal(np.load(tmp_path / 'a' / 'f2.npy'), frames[2][0])
 
 
@@ -40,7 +41,7 @@ def test_missing_ground_truth_is_explained():
     metric = AnomalyMetric()
     bad = sample(np.zeros((2, 2), np.float32), np.zeros((2, 2), np.uint8), 'x')
     del bad['gt_anomaly']
-    with pytest.raises(KeyError, match='LoadAnomalyAnnotations'):
+    with pytest.raises(InputError, match='LoadAnomalyAnnotations'):
         metric.process({}, [bad])
 
 
@@ -100,12 +101,12 @@ def test_unit_map_gives_scorers_of_any_range_the_same_component_metrics():
     logistic_threshold = ref['a/best_F1_threshold']
     assert out['a/best_F1_threshold'] == pytest.approx(
         8 * np.log(logistic_threshold / (1 - logistic_threshold)), rel=1e-6)
-    with pytest.raises(KeyError, match='unit_map'):
+    with pytest.raises(InputError, match='unit_map'):
         AnomalyMetric(unit_map='sigmoid')
 
 
 def test_unknown_component_filter():
-    with pytest.raises(KeyError, match='AnomalyTrack'):
+    with pytest.raises(InputError, match='AnomalyTrack'):
         AnomalyMetric(components='Nope')
 
 
@@ -165,7 +166,7 @@ def test_region_of_interest_label_and_prefix_give_a_second_evaluation():
     s = sample(scores, labels, 'x')
     s['gt_anomaly_roi'] = dict(data=torch.from_numpy(roi)[None])
     whole, region = AnomalyMetric(prefix='slice'), AnomalyMetric(prefix='heart',
-                                                                  gt_key='gt_anomaly_roi')
+                                                                 gt_key='gt_anomaly_roi')
     for metric in (whole, region):
         metric.process({}, [s])
     out = {**whole.evaluate(), **region.evaluate()}
@@ -174,7 +175,7 @@ def test_region_of_interest_label_and_prefix_give_a_second_evaluation():
     assert out['slice/a/AP'] == pytest.approx(1.0) and out['slice/b/AP'] == pytest.approx(0.25)
     # region: one anomaly (0.9) and one inlier (0.2) remain
     assert out['heart/a/AUROC'] == 1.0 and out['heart/b/AP'] == pytest.approx(0.5)
-    with pytest.raises(KeyError, match='no gt_anomaly_roi'):
+    with pytest.raises(InputError, match='no gt_anomaly_roi'):
         AnomalyMetric(gt_key='gt_anomaly_roi').process({}, [sample(scores, labels, 'y')])
 
 

@@ -4,6 +4,7 @@ import torch
 
 from anomseg.datasets.camvid import CITYSCAPES_TO_CAMVID
 from anomseg.evaluation.metrics import MappedIoUMetric
+from anomseg.utils.errors import InputError
 
 
 def run(pred_map, frames, classes):
@@ -36,7 +37,7 @@ def test_names_a_mapping_and_checks_it_against_the_dataset():
     assert out['mIoU'] == pytest.approx(100.0)  # classes absent from both count as NaN
     wrong = run('cityscapes_to_camvid', [((pred + 1) % 19, gt)], tuple(str(i) for i in range(11)))
     assert wrong['mIoU'] < 100.0
-    with pytest.raises(KeyError, match="no such mapping"):
+    with pytest.raises(InputError, match="no such mapping"):
         MappedIoUMetric(pred_map='nope')
     with pytest.raises(ValueError, match='outside the dataset'):
         run([0, 5], [(np.zeros((2, 2), int), np.zeros((2, 2), int))], ('a', 'b'))

@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from anomseg.models.scorers import build_scorers, energy
+from anomseg.utils.errors import InputError
 
 
 def test_names_order_and_kwargs():
@@ -19,7 +20,7 @@ def test_comma_separated_string():
 
 
 def test_unknown_scorer_names_the_known_ones():
-    with pytest.raises(KeyError, match='unknown anomaly scorer .*nope.*registered: .*msp'):
+    with pytest.raises(InputError, match='unknown anomaly scorer .*nope.*registered: .*msp'):
         build_scorers('nope')
 
 
