@@ -36,7 +36,7 @@ from PIL import Image
 
 from anomseg.utils.errors import InputError
 from anomseg.utils.io import (atomic_output_dir, check_new_output_dir, write_bytes_atomic,
-                              write_image_atomic, write_json_atomic)
+                              write_image_atomic)
 from .common import zip_folder_atomic
 
 OODIS_BENCHMARKS = ('fishyscapes', 'roadanomaly', 'roadobstacle')
@@ -132,10 +132,11 @@ def write_oodis_frame(folder, benchmark, stem, instance_map, confidences, label=
     return records
 
 
-def _write_benchmark(folder, benchmark, frames, expected, label):
-    """Every frame of ``frames``, then the placeholders of the frames without an instance.
-    Returns the detection records."""
-    records, empty, seen = [], {}, set()
+def _write_benchmark(folder, benchmark, frames, expected, label, detections):
+    """Every frame of ``frames``, then the placeholders of the frames without an instance;
+    ``detections(records)`` takes each frame's detection records as they are written (nothing is
+    held for the whole benchmark but the placeholders' shapes)."""
+    least, empty, seen = None, {}, set()
     for stem, instance_map, confidences in frames:
         if stem not in expected:
             raise InputError(f'{benchmark}: frame {stem} is not in the expected file list')
@@ -147,21 +148,32 @@ def _write_benchmark(folder, benchmark, frames, expected, label):
         if not np.isfinite(confidences).all():
             raise InputError(f'{benchmark}/{stem}: confidences must be finite')
         if len(confidences):
-            records += write_oodis_frame(folder, benchmark, stem, instance_map, confidences,
-                                         label)
+            detections(write_oodis_frame(folder, benchmark, stem, instance_map, confidences,
+                                         label))
+            least = min(confidences.min(), least if least is not None else np.inf)
         else:
             empty[stem] = instance_map.shape[-2:]
     missing = sorted(expected - seen)
     if missing:
         raise InputError(f'{benchmark}: {len(missing)} expected frames not given, e.g. '
                          + ', '.join(missing[:5]))
-    if empty:
-        floor = min((r['score'] for r in records), default=1.0) - 1.0
-        for stem, shape in empty.items():
-            corner = np.zeros((1,) + tuple(shape), bool)
-            corner[0, 0, 0] = True
-            write_oodis_frame(folder, benchmark, stem, corner, [floor], label)
-    return records
+    floor = (least if least is not None else 1.0) - 1.0
+    for stem, shape in empty.items():
+        corner = np.zeros((1,) + tuple(shape), bool)
+        corner[0, 0, 0] = True
+        write_oodis_frame(folder, benchmark, stem, corner, [floor], label)
+
+
+def _json_list_sink(fh):
+    """A callable that appends records, one a line, to the JSON list opened in ``fh``."""
+    count = 0
+
+    def add(records):
+        nonlocal count
+        for record in records:
+            fh.write((',\n' if count else '\n') + json.dumps(record))
+            count += 1
+    return add
 
 
 def write_oodis_submission(benchmarks, out_dir, description=None, label=1,
@@ -182,9 +194,12 @@ def write_oodis_submission(benchmarks, out_dir, description=None, label=1,
         root = osp.join(tmp, 'submission')
         for name, frames in benchmarks.items():
             os.makedirs(osp.join(root, name))
-            records = _write_benchmark(osp.join(root, name), name, frames, expected[name],
-                                       label)
-            write_json_atomic(osp.join(root, f'{name}.json'), records, sort_keys=False)
+            # the detection results streamed to their file as frames are written
+            with open(osp.join(root, f'{name}.json'), 'w') as fh:
+                fh.write('[')
+                _write_benchmark(osp.join(root, name), name, frames, expected[name], label,
+                                 _json_list_sink(fh))
+                fh.write('\n]\n')
         if description:
             write_bytes_atomic(osp.join(root, 'description.txt'), description.encode())
         zip_path = zip_folder_atomic(root, osp.join(tmp, 'oodis_submission.zip'),
