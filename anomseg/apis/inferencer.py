@@ -11,7 +11,6 @@ config's test pipeline (without its label loading) prepares every frame.
 import contextlib
 import os
 import os.path as osp
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -27,7 +26,8 @@ from mmseg.registry import MODELS
 from anomseg.datasets.metainfo import train_metainfo
 from anomseg.models.scorers import build_scorers
 from anomseg.ops.deform_attn import use_levelwise_deform_attn
-from anomseg.utils.checkpoint import check_checkpoint_fits, load_checkpoint_file
+from anomseg.utils.checkpoint import (check_checkpoint_fits, checkpoint_state,
+                                      load_checkpoint_file)
 from anomseg.utils.errors import InputError
 from anomseg.utils.io import (atomic_file, check_output_writable, check_outside,
                               write_hdf5_atomic, write_image_atomic,
@@ -196,8 +196,7 @@ class AnomalyInferencer(FrameInference):
             # unless every tensor fits
             state = load_checkpoint_file(checkpoint, map_location='cpu')
             check_checkpoint_fits(self.model, state, checkpoint)
-            self.model.load_state_dict(
-                {re.sub(r'^module\.', '', k): v for k, v in state.get('state_dict', state).items()})
+            self.model.load_state_dict(checkpoint_state(state))
         self.model.to(device).eval()
         if torch.device(device).type == 'cpu':
             optimise_for_cpu(self.model)

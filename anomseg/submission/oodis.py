@@ -136,7 +136,7 @@ def _write_benchmark(folder, benchmark, frames, expected, label, detections):
     """Every frame of ``frames``, then the placeholders of the frames without an instance;
     ``detections(records)`` takes each frame's detection records as they are written (nothing is
     held for the whole benchmark but the placeholders' shapes)."""
-    least, empty, seen = None, {}, set()
+    least, empty, seen = np.inf, {}, set()
     for stem, instance_map, confidences in frames:
         if stem not in expected:
             raise InputError(f'{benchmark}: frame {stem} is not in the expected file list')
@@ -150,14 +150,14 @@ def _write_benchmark(folder, benchmark, frames, expected, label, detections):
         if len(confidences):
             detections(write_oodis_frame(folder, benchmark, stem, instance_map, confidences,
                                          label))
-            least = min(confidences.min(), least if least is not None else np.inf)
+            least = min(least, confidences.min())
         else:
             empty[stem] = instance_map.shape[-2:]
     missing = sorted(expected - seen)
     if missing:
         raise InputError(f'{benchmark}: {len(missing)} expected frames not given, e.g. '
                          + ', '.join(missing[:5]))
-    floor = (least if least is not None else 1.0) - 1.0
+    floor = (least if np.isfinite(least) else 1.0) - 1.0
     for stem, shape in empty.items():
         corner = np.zeros((1,) + tuple(shape), bool)
         corner[0, 0, 0] = True

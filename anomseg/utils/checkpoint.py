@@ -170,13 +170,18 @@ def _refused_types(filename, err):
     return ', '.join(sorted(set(names)))
 
 
+def checkpoint_state(checkpoint):
+    """The tensors of a checkpoint (``state_dict``, or the file's dict itself) without the
+    ``module.`` prefix of wrapped models, as mmengine strips it."""
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else {}
+    return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+
+
 def check_checkpoint_fits(model, checkpoint, filename):
     """Refuse (InputError) a checkpoint whose weights are not exactly the model's: names the
     file and the first missing, unexpected and reshaped tensors. mmengine loads non-strictly by
-    default, so a checkpoint of another model would otherwise leave random weights silently.
-    The ``module.`` prefix of wrapped models is ignored, as mmengine strips it."""
-    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else {}
-    state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+    default, so a checkpoint of another model would otherwise leave random weights silently."""
+    state = checkpoint_state(checkpoint)
     own = model.state_dict()
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]

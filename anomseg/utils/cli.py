@@ -30,16 +30,6 @@ def error_line(err):
     return ' '.join(text.split()) or type(err).__name__
 
 
-def input_error_of(err):
-    """The bad-input error behind ``err``: itself, or the original one of a DataLoader worker
-    (re-raised by torch as the same type or a RuntimeError naming it); None for a bug."""
-    if is_input_error(err):
-        return err
-    if 'Original Traceback' in str(err) and 'InputError' in str(err).strip().splitlines()[-1]:
-        return err
-    return None
-
-
 def cli(prog):
     """Decorate ``main(argv=None)`` of an entry point with the shell described above."""
     def wrap(main):
@@ -49,8 +39,8 @@ def cli(prog):
             try:
                 return main(argv)
             except Exception as err:
-                if input_error_of(err) is None or '--debug' in args or \
-                        os.environ.get(DEBUG_ENV):
+                # a DataLoader worker's error is re-raised by torch with its own type
+                if not is_input_error(err) or '--debug' in args or os.environ.get(DEBUG_ENV):
                     raise
                 print(f'{prog}: error: {error_line(err)} {DEBUG_HINT}', file=sys.stderr)
                 sys.exit(2)
