@@ -13,7 +13,8 @@ $(error MMCV must be lite or full, not '$(MMCV)')
 endif
 STAMP := $(VENV)/.anomseg-installed-mmcv-$(MMCV)
 REQS := requirements/build.txt requirements/mmcv-$(MMCV).txt requirements/runtime.txt \
-	requirements/tests.txt
+	requirements/tests.txt requirements/constraints.txt
+PIN := -c requirements/constraints.txt
 PRETRAIN := pretrain/mobilenet_v2-b0353104_mmseg.pth
 export ANOMSEG_SHARED ?= $(abspath ../shared)
 # glibc hands large buffers back to the OS after every step otherwise: CPU training 2-3x slower.
@@ -32,15 +33,15 @@ $(STAMP): $(REQS) setup.cfg pyproject.toml
 	@rm -f $(VENV)/.anomseg-installed-*
 ifeq ($(MMCV),full)
 	-@$(PY) -m pip uninstall -q -y mmcv-lite 2>/dev/null
-	$(PY) -m pip install -q -r requirements/build.txt wheel==0.48.0 ninja==1.13.2
+	$(PY) -m pip install -q $(PIN) -r requirements/build.txt wheel==0.48.0 ninja==1.13.2
 	@echo "compiling mmcv 2.1.0 (about 10 minutes on 2 cores the first time; pip caches the wheel)"
-	MAX_JOBS=2 $(PY) -m pip install -q --no-build-isolation -r requirements/mmcv-full.txt
-	$(PY) -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt
+	MAX_JOBS=2 $(PY) -m pip install -q $(PIN) --no-build-isolation -r requirements/mmcv-full.txt
+	$(PY) -m pip install -q $(PIN) -r requirements/runtime.txt -r requirements/tests.txt
 	$(PY) -m pip install -q --no-build-isolation --no-deps -e .
 	$(PY) -c "import anomseg.ops as o; o.remove_startup_hook()"
 else
 	-@$(PY) -m pip uninstall -q -y mmcv 2>/dev/null
-	$(PY) -m pip install -q -r requirements/build.txt -r requirements/mmcv-lite.txt \
+	$(PY) -m pip install -q $(PIN) -r requirements/build.txt -r requirements/mmcv-lite.txt \
 		-r requirements/runtime.txt -r requirements/tests.txt
 	$(PY) -m pip install -q --no-build-isolation --no-deps -e .
 	@# the explicit opt-in of this mmcv-lite environment: mmcv's ops import in any order

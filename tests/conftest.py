@@ -71,7 +71,7 @@ def assets(tiny_synthroad, tmp_path_factory):
     from mmengine.config import Config
     from mmseg.registry import MODELS
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'deeplabv3plus',
-                                   'deeplabv3plus_mnv2_1k_synthroad-256x256.py'))
+                                   'deeplabv3plus_mnv2_1xb4-1k_synthroad-256x256.py'))
     cfg.model.backbone.init_cfg = None
     torch.manual_seed(0)
     path = str(tmp_path_factory.mktemp('ckpt') / 'model.pth')

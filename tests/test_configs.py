@@ -1,5 +1,6 @@
 import glob
 import os.path as osp
+import re
 
 import pytest
 import torch
@@ -30,13 +31,74 @@ def test_config_loads_and_model_builds(path):
     checkpoint = cfg.get('default_hooks', {}).get('checkpoint')
     if checkpoint is not None:
         assert checkpoint.backend_args == dict(backend='atomic_local')
-    name = osp.basename(path)
-    parts = osp.splitext(name)[0].split('_')
-    assert len(parts) >= 4 and '-' in parts[-1], \
-        f'{name}: not {{method}}_{{backbone}}_{{schedule}}_{{dataset}}-{{crop}}'
     model = MODELS.build(cfg.model)
     classes = cfg.model.decode_head.num_classes
     assert model.decode_head.num_classes == classes
+
+
+def _steps(node):
+    """Every transform of every pipeline under ``node`` (TTA's nested alternatives too)."""
+    if isinstance(node, dict):
+        if 'type' in node:
+            yield node
+        for value in node.values():
+            yield from _steps(value)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _steps(item)
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
+def test_config_loads_files_with_checked_loaders(path):
+    """The config itself names the checked loaders (so Runner.from_cfg, mim and the tools
+    check the same files), each label loader with the model's classes."""
+    cfg = Config.fromfile(path)
+    pipelines = [cfg.get(k) for k in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                                      'train_pipeline', 'test_pipeline', 'tta_pipeline')]
+    steps = [s for s in _steps(pipelines) if 'Load' in str(s['type'])]
+    kinds = {s['type'] for s in steps}
+    assert {'LoadImageFromFileChecked', 'LoadAnnotationsChecked'} <= kinds
+    assert not kinds & {'LoadImageFromFile', 'LoadAnnotations'}
+    classes = {s.get('num_classes') for s in steps if s['type'] == 'LoadAnnotationsChecked'}
+    assert classes == {cfg.model.decode_head.num_classes}
+
+
+# mmseg's convention: {algo}_{backbone}[_{decoder}]_{N}xb{B}-{schedule}_{data}-{H}x{W}; models
+# used as released (no schedule of ours) say `released` and give their test scale.
+NAME = re.compile(r'^(?P<algo>[a-z0-9-]+)_(?P<backbone>[a-z0-9-]+)(?:_(?P<decoder>[a-z0-9-]+))?_'
+                  r'(?:(?P<gpus>\d+)xb(?P<batch>\d+)-(?P<iters>\d+k?)|released)_'
+                  r'(?P<data>[a-z0-9-]+)-(?P<h>\d+)x(?P<w>\d+)$')
+# one spelling per backbone (a `-...-pre` suffix names the weights it starts from)
+BACKBONES = {'mnv2': 'MobileNetV2', 'erfnet': 'ERFNet', 'espnetv2-s2': 'ESPNetV2',
+             'r50': 'ResNet', 'r101-d8': 'ResNetV1c', 'swin-b': 'SwinTransformer',
+             'swin-l': 'SwinTransformer'}
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
+def test_config_name_follows_mmseg_convention(path):
+    name = osp.splitext(osp.basename(path))[0]
+    m = NAME.match(name)
+    assert m, f'{name}: not {{algo}}_{{backbone}}_{{N}}xb{{B}}-{{schedule}}_{{data}}-{{H}}x{{W}}'
+    folder = osp.basename(osp.dirname(path))
+    assert m['algo'].startswith(folder.replace('_', '-')), f'{name} is not in its method folder'
+    cfg = Config.fromfile(path)
+    h, w = int(m['h']), int(m['w'])
+    if m['iters'] is None:  # released weights: the test scale, mmseg's (W, H) in the pipeline
+        resize = next(s for s in cfg.test_pipeline if s['type'] == 'Resize')
+        assert tuple(resize['scale']) == (w, h)
+    else:
+        assert tuple(cfg.crop_size) == (h, w)
+        assert int(m['batch']) == cfg.train_dataloader.batch_size
+        iters = cfg.train_cfg.max_iters
+        expect = f'{round(iters / 1000)}k' if iters >= 1000 else str(iters)
+        assert m['iters'] == expect
+    released = m['iters'] is None and m['algo'] in ('erfnet', 'espnetv2')
+    if not released:  # there the second field is the release's variant
+        spelled = m['backbone']
+        backbone = next((b for b in BACKBONES if spelled == b or (
+            spelled.startswith(b + '-') and spelled.endswith('-pre'))), None)
+        assert backbone, f'{name}: backbone spelled {spelled!r}'
+        assert cfg.model.backbone.type == BACKBONES[backbone]
 
 
 def _training_batch(num_classes, n=2, size=64):

@@ -5,7 +5,7 @@ metrics beside the published ERFNet numbers, and writes heatmaps and the evaluat
 Reads RoadAnomaly from $ANOMSEG_SHARED/data/RoadAnomaly_jpg, the cache, or downloads it once
 from its official address (`python tools/fetch_assets.py demo`). No training. The same by hand:
 
-    python tools/test.py configs/erfnet/erfnet_deconv-head_released_cityscapes-1024x512.py \
+    python tools/test.py configs/erfnet/erfnet_deconv-head_released_cityscapes-512x1024.py \
         checkpoints/cityscapes/erfnet.pth --benchmark RoadAnomaly --benchmark-root DIR \
         --protocol published --scorer msp,max_logit,entropy,energy \
         --work-dir work_dirs/demo --show-dir work_dirs/demo/heatmaps
@@ -22,7 +22,7 @@ sys.path.insert(0, REPO)
 from anomseg.assets import asset_path  # noqa: E402
 from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 
-CONFIG = 'configs/erfnet/erfnet_deconv-head_released_cityscapes-1024x512.py'
+CONFIG = 'configs/erfnet/erfnet_deconv-head_released_cityscapes-512x1024.py'
 CHECKPOINT = 'checkpoints/cityscapes/erfnet.pth'
 SCORERS = ('msp', 'max_logit', 'entropy', 'energy')
 # The published ERFNet RoadAnomaly row (AUPRC, FPR95 in %), the table docs/model_zoo.md

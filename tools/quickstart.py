@@ -7,9 +7,9 @@ each scorer, AP / AUROC / FPR95 on the anomaly split) and heatmaps/ (RbA, one pa
 The same steps by hand:
 
     python data_prep/synthroad.py --out-dir data/synthroad
-    python tools/train.py configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py \
+    python tools/train.py configs/mask2former/mask2former-lite_mnv2_1xb4-600_synthroad-256x256.py \
         --work-dir work_dirs/quickstart
-    python tools/test.py configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py \
+    python tools/test.py configs/mask2former/mask2former-lite_mnv2_1xb4-600_synthroad-256x256.py \
         work_dirs/quickstart/iter_600.pth --work-dir work_dirs/quickstart \
         --show-dir work_dirs/quickstart/heatmaps
 """
@@ -27,7 +27,7 @@ from anomseg.utils import write_json_atomic  # noqa: E402
 from anomseg.utils.cli import ConfigOptions  # noqa: E402
 from data_prep.synthroad import generate  # noqa: E402
 
-CONFIG = 'configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py'
+CONFIG = 'configs/mask2former/mask2former-lite_mnv2_1xb4-600_synthroad-256x256.py'
 
 
 def main(argv=None):

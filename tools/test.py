@@ -26,9 +26,9 @@ import shutil
 from mmengine.runner import Runner
 
 from anomseg.apis import (PROTOCOLS, add_runner_arguments, apply_benchmark, apply_data_root,
-                          apply_determinism, apply_published_protocol, apply_runner_arguments,
+                          apply_published_protocol, apply_runner_arguments,
                           apply_test_options, benchmark_options, dataset_roots, load_config,
-                          prepare_cpu_distributed, use_checked_loaders)
+                          prepare_cpu_distributed)
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
 from anomseg.datasets.checks import check_dataset_files
 from anomseg.utils import write_json_atomic
@@ -79,8 +79,7 @@ def main(argv=None):
     if args.data_root and args.benchmark:
         raise InputError('--data-root and --benchmark exclude each other')
     apply_runner_arguments(args)
-    cfg = apply_determinism(load_config(args.config, args.cfg_options, args.launcher,
-                                        args.work_dir))
+    cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     if args.data_root:
         apply_data_root(cfg, args.data_root)
     if args.benchmark:
@@ -91,7 +90,6 @@ def main(argv=None):
     apply_test_options(cfg, args.checkpoint, show_dir=args.show_dir, out=args.out,
                        scorer=args.scorer, tta=args.tta, report_dir=report,
                        instances=args.instances)
-    use_checked_loaders(cfg)
     inputs = dataset_roots(cfg, ('test_dataloader',)) + [args.laf_root]
     outputs = dict(work_dir=cfg.work_dir, show_dir=args.show_dir, out=args.out, report=report)
     for what, path in outputs.items():

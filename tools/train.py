@@ -11,9 +11,9 @@ import argparse
 
 from mmengine.runner import Runner
 
-from anomseg.apis import (add_runner_arguments, apply_determinism, apply_runner_arguments,
+from anomseg.apis import (add_runner_arguments, apply_runner_arguments,
                           apply_train_options, dataset_roots, load_config,
-                          prepare_cpu_distributed, use_checked_loaders)
+                          prepare_cpu_distributed)
 from anomseg.datasets.checks import check_dataset_files
 from anomseg.utils import check_output_writable, check_outside
 from anomseg.utils.cli import cli
@@ -34,10 +34,8 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     apply_runner_arguments(args)
-    cfg = apply_determinism(load_config(args.config, args.cfg_options, args.launcher,
-                                        args.work_dir))
+    cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     apply_train_options(cfg, amp=args.amp, resume=args.resume)
-    use_checked_loaders(cfg)
     check_outside(dataset_roots(cfg), cfg.work_dir, 'work dir')
     check_output_writable(cfg.work_dir, 'work dir')
     if not args.no_prescan:

@@ -28,6 +28,7 @@ from anomseg.models.scorers import build_scorers
 from anomseg.ops.deform_attn import use_levelwise_deform_attn
 from anomseg.utils.checkpoint import (check_checkpoint_fits, checkpoint_state,
                                       load_checkpoint_file)
+from anomseg.datasets.transforms.loading import IMAGE_LOADERS, LABEL_LOADERS
 from anomseg.utils.errors import InputError
 from anomseg.utils.io import (atomic_file, check_output_writable, check_outside,
                               write_hdf5_atomic, write_image_atomic,
@@ -36,7 +37,7 @@ from anomseg.visualization import class_panel, grey_window, heatmap_overlay
 from .frames import open_frames
 from .run_config import load_config, require_mask_head
 
-LABEL_LOADERS = ('LoadAnnotations', 'LoadAnomalyAnnotations', 'AnomalyRegionOfInterest')  # need labels
+NEEDS_LABELS = LABEL_LOADERS + ('LoadAnomalyAnnotations', 'AnomalyRegionOfInterest')
 SCORE_FORMATS = ('npy', 'hdf5')
 
 
@@ -210,9 +211,9 @@ class AnomalyInferencer(FrameInference):
         steps = []
         for step in cfg.test_dataloader.dataset.pipeline:
             kind = step['type']
-            if kind in LABEL_LOADERS:
+            if kind in NEEDS_LABELS:
                 continue
-            if kind == 'LoadImageFromFile':
+            if kind in IMAGE_LOADERS:
                 step = dict(type='LoadImageFromNDArray')
             elif kind == 'PackAnomalySegInputs':
                 step = dict(type='PackSegInputs')

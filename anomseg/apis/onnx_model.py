@@ -55,6 +55,7 @@ def export_onnx(config, checkpoint, out, shape, scorer=None, opset=17, cfg_optio
     """Write ``out`` (atomically): the model of ``config`` + ``checkpoint`` for uint8 BGR
     images of ``shape`` (H, W), with the scorers of ``scorer`` (comma-separated; default the
     config's). Returns the metadata written."""
+    onnx = import_optional('onnx', 'the ONNX export')  # torch's exporter needs it too
     height, width = (int(v) for v in shape)
     if height < 1 or width < 1:
         raise InputError(f'--shape must be two positive sizes, got {shape}')
@@ -73,7 +74,6 @@ def export_onnx(config, checkpoint, out, shape, scorer=None, opset=17, cfg_optio
                               input_names=['image'],
                               output_names=['sem_seg', *model.scorers], opset_version=opset,
                               dynamo=False)
-        onnx = import_optional('onnx', 'the ONNX export')
         graph = onnx.load(tmp)
         graph.metadata_props.add(key=METADATA_KEY, value=json.dumps(meta))
         onnx.save(graph, tmp)

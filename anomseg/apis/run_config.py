@@ -8,6 +8,7 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, benchmark_dataset
+from anomseg.datasets.transforms.loading import LABEL_LOADERS
 from anomseg.models.scorers import build_scorers
 from anomseg.utils.checkpoint import TRUST_ENV, file_sha256
 from anomseg.utils.cli import ConfigOptions, add_debug_argument
@@ -80,7 +81,8 @@ def apply_benchmark(cfg, name, data_root, **options):
     ``options`` reach the dataset (``laf_root``)."""
     dataset = benchmark_dataset(name, data_root, **options)
     components = ANOMALY_BENCHMARKS[name][1]
-    swap = dict(LoadAnnotations='LoadAnomalyAnnotations', PackSegInputs='PackAnomalySegInputs')
+    swap = dict.fromkeys(LABEL_LOADERS, 'LoadAnomalyAnnotations')
+    swap.update(PackSegInputs='PackAnomalySegInputs')
     pipeline = [dict(type=swap[step['type']]) if step['type'] in swap else step
                 for step in cfg.test_dataloader.dataset.pipeline]
     if not any(step['type'] == 'LoadAnomalyAnnotations' for step in pipeline):
@@ -104,7 +106,7 @@ def apply_published_protocol(cfg, scale=(1024, 512)):
     scores every frame, resizes the maps back to the labels' full resolution and uses the class
     channels only."""
     cfg.test_dataloader.dataset.pipeline = [
-        dict(type='LoadImageFromFile'),
+        dict(type='LoadImageFromFileChecked'),
         dict(type='LoadAnomalyAnnotations', with_instances=False),  # pixel metrics only
         dict(type='Resize', scale=tuple(scale), keep_ratio=False, backend='pillow'),
         dict(type='EvaluateAtResizedShape'),
@@ -140,67 +142,6 @@ def load_config(path, cfg_options=None, launcher='none', work_dir=None):
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
-    return cfg
-
-
-CHECKED_LOADERS = dict(LoadImageFromFile='LoadImageFromFileChecked',
-                       LoadAnnotations='LoadAnnotationsChecked')
-
-
-def _head_classes(cfg):
-    """(num_classes, ignore_index) of the model's decode head, or (None, 255)."""
-    head = cfg.get('model', {}).get('decode_head') or {}
-    if isinstance(head, (list, tuple)):
-        head = head[-1]
-    return head.get('num_classes'), head.get('ignore_index', 255)
-
-
-def use_checked_loaders(cfg):
-    """Replace mmcv's ``LoadImageFromFile`` and mmseg's ``LoadAnnotations`` in every pipeline
-    of the config (datasets nested in wrappers too) by ``LoadImageFromFileChecked`` and
-    ``LoadAnnotationsChecked`` (given the decode head's ``num_classes`` and ``ignore_index``),
-    with the same options: a damaged file or a label outside the classes then stops the run
-    with one error naming the file."""
-    num_classes, ignore_index = _head_classes(cfg)
-
-    def visit(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == 'pipeline' and isinstance(value, list):
-                    node[key] = [swap(step) for step in value]
-                else:
-                    visit(value)
-        elif isinstance(node, (list, tuple)):
-            for item in node:
-                visit(item)
-
-    def swap(step):
-        if not isinstance(step, dict) or step.get('type') not in CHECKED_LOADERS:
-            return step
-        checked = dict(step, type=CHECKED_LOADERS[step['type']])
-        if step['type'] == 'LoadAnnotations':
-            checked.update(num_classes=num_classes, ignore_index=ignore_index)
-        return checked
-
-    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader', 'train_pipeline',
-                'test_pipeline', 'tta_pipeline'):
-        if key in cfg and cfg[key] is not None:
-            if key.endswith('pipeline'):
-                cfg[key] = [swap(step) for step in cfg[key]]
-            else:
-                visit(cfg[key])
-    return cfg
-
-
-def apply_determinism(cfg):
-    """With ``randomness.deterministic=True`` (mmengine's switch for deterministic algorithms
-    and cuDNN), also turn oneDNN (mkldnn) off: its CPU convolutions can give results that differ
-    in the last bits from run to run when the machine is loaded (measured: up to 1.4e-5 on a
-    near-flat entropy map, which moved a metric), so bit-for-bit repetition on CPU needs
-    PyTorch's own kernels. Slower; off by default."""
-    import torch
-    if cfg.get('randomness', {}).get('deterministic'):
-        torch.backends.mkldnn.enabled = False
     return cfg
 
 

@@ -16,7 +16,7 @@ from anomseg.visualization import class_legend, class_panel, colour_bar
 from tests.conftest import REPO, require_shared
 from tests.test_apis.test_frames import write_video
 
-CFG = osp.join(REPO, 'configs', 'mask2former', 'mask2former_mnv2-lite_1k_synthroad-256x256.py')
+CFG = osp.join(REPO, 'configs', 'mask2former', 'mask2former-lite_mnv2_1xb4-1k_synthroad-256x256.py')
 
 
 @pytest.fixture(scope='module')

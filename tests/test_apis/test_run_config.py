@@ -14,7 +14,7 @@ from anomseg.apis.evaluate_scores import evaluate_score_folder
 from anomseg.utils.errors import InputError
 from tests.conftest import REPO, require_shared
 
-CFG = osp.join(REPO, 'configs', 'deeplabv3plus', 'deeplabv3plus_mnv2_2k_camvid-240x320.py')
+CFG = osp.join(REPO, 'configs', 'deeplabv3plus', 'deeplabv3plus_mnv2_1xb4-2k_camvid-240x320.py')
 
 
 def test_apply_benchmark_swaps_dataset_labels_and_metric(tmp_path):
@@ -27,7 +27,7 @@ def test_apply_benchmark_swaps_dataset_labels_and_metric(tmp_path):
     dataset = cfg.test_dataloader.dataset
     assert dataset.type == 'SMIYCDataset' and dataset.data_root == str(tmp_path)
     assert [s['type'] for s in dataset.pipeline] == [
-        'LoadImageFromFile', 'Resize', 'LoadAnomalyAnnotations', 'PackAnomalySegInputs']
+        'LoadImageFromFileChecked', 'Resize', 'LoadAnomalyAnnotations', 'PackAnomalySegInputs']
     assert [s for s in dataset.pipeline if s['type'] == 'Resize'] == resize
     assert cfg.test_evaluator == dict(type='AnomalyMetric', components='AnomalyTrack',
                                       unit_map='arctan')
@@ -92,13 +92,14 @@ def test_published_protocol_resizes_labels_skips_frames_and_keeps_the_void_chann
     from anomseg.apis import apply_published_protocol
     from anomseg.datasets.transforms import EvaluateAtResizedShape
     erfnet = osp.join(REPO, 'configs', 'erfnet',
-                      'erfnet_deconv-head_released_cityscapes-1024x512.py')
+                      'erfnet_deconv-head_released_cityscapes-512x1024.py')
     cfg = apply_benchmark(load_config(erfnet), 'AnomalyTrack', str(tmp_path))
     assert not cfg.model.decode_head.get('use_void_channel')
     apply_published_protocol(cfg)
     steps = cfg.test_dataloader.dataset.pipeline
-    assert [s['type'] for s in steps] == ['LoadImageFromFile', 'LoadAnomalyAnnotations', 'Resize',
-                                          'EvaluateAtResizedShape', 'PackAnomalySegInputs']
+    assert [s['type'] for s in steps] == ['LoadImageFromFileChecked', 'LoadAnomalyAnnotations',
+                                          'Resize', 'EvaluateAtResizedShape',
+                                          'PackAnomalySegInputs']
     assert steps[2]['scale'] == (1024, 512) and steps[2]['backend'] == 'pillow'
     assert cfg.test_evaluator.anomalous_frames_only and cfg.model.decode_head.use_void_channel
     per_pixel = apply_published_protocol(apply_benchmark(load_config(CFG), 'AnomalyTrack',

@@ -11,7 +11,7 @@ from mmseg.registry import MODELS
 from anomseg.submission import validate_fishyscapes_output, write_fishyscapes_frame
 from tests.conftest import REPO
 
-CFG = osp.join(REPO, 'configs', 'deeplabv3plus', 'deeplabv3plus_mnv2_1k_synthroad-256x256.py')
+CFG = osp.join(REPO, 'configs', 'deeplabv3plus', 'deeplabv3plus_mnv2_1xb4-1k_synthroad-256x256.py')
 
 
 SERVER_NAMES = ('0000_04_Maurener_Weg_8_000000_000030_rgb.png',

@@ -12,7 +12,7 @@ import torch
 from tests.conftest import REPO
 from tests.test_tools.test_train_test import FAST, synthroad_options
 
-M2F_CFG = 'configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py'
+M2F_CFG = 'configs/mask2former/mask2former-lite_mnv2_1xb4-600_synthroad-256x256.py'
 
 
 def free_port():

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import REPO, require_shared
 
-CONFIG = 'configs/erfnet/erfnet_deconv-head_released_cityscapes-1024x512.py'
+CONFIG = 'configs/erfnet/erfnet_deconv-head_released_cityscapes-512x1024.py'
 SETS = {  # benchmark: folder under data/
     'AnomalyTrack': 'dataset_AnomalyTrack',
     'FishyscapesStatic': 'fs_static',

@@ -9,7 +9,7 @@ import pytest
 from tests.test_apis.test_frames import write_video
 from tests.test_tools.test_train_test import run_tool
 
-CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_1k_synthroad-256x256.py'
+CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_1xb4-1k_synthroad-256x256.py'
 
 
 @pytest.mark.slow

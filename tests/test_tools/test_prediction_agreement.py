@@ -8,9 +8,9 @@ import pytest
 
 from tests.conftest import REPO, require_shared
 
-BASE = ('configs/erfnet/erfnet_deconv-head_released_camvid-1024x512.py',
+BASE = ('configs/erfnet/erfnet_deconv-head_released_camvid-512x1024.py',
         'checkpoints/cityscapes/erfnet.pth')
-RPL = ('configs/rpl/rpl_erfnet-cityscapes_500_camvid-512x512.py',
+RPL = ('configs/rpl/rpl_erfnet-cityscapes-pre_1xb8-500_camvid-512x512.py',
        'checkpoints/cityscapes/erfnet-rpl.pth')
 
 

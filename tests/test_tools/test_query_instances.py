@@ -17,7 +17,7 @@ from tests.conftest import REPO
 from tests.test_tools.test_bad_inputs import road_anomaly
 from tests.test_tools.test_train_test import SYNTHROAD_CFG
 
-M2F_CFG = 'configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py'
+M2F_CFG = 'configs/mask2former/mask2former-lite_mnv2_1xb4-600_synthroad-256x256.py'
 
 
 @pytest.fixture(scope='module')

@@ -11,8 +11,8 @@ import torch
 
 from tests.conftest import REPO, require_shared
 
-SYNTHROAD_CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_1k_synthroad-256x256.py'
-CAMVID_CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_2k_camvid-240x320.py'
+SYNTHROAD_CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_1xb4-1k_synthroad-256x256.py'
+CAMVID_CFG = 'configs/deeplabv3plus/deeplabv3plus_mnv2_1xb4-2k_camvid-240x320.py'
 FAST = ['model.backbone.init_cfg=None', 'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
         'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
@@ -97,7 +97,7 @@ def test_camvid_train_test_on_a_few_real_frames(tmp_path):
 
 @pytest.mark.slow
 def test_mask2former_lite_train_test_compares_rba_and_msp(tiny_synthroad, tmp_path):
-    cfg = 'configs/mask2former/mask2former_mnv2-lite_600_synthroad-256x256.py'
+    cfg = 'configs/mask2former/mask2former-lite_mnv2_1xb4-600_synthroad-256x256.py'
     work = str(tmp_path / 'work')
     opts = FAST + synthroad_options(tiny_synthroad)
     run_tool('tools/train.py', cfg, '--work-dir', work, '--cfg-options', *opts)
@@ -130,7 +130,7 @@ def test_same_seed_trains_bitwise_identical_and_tests_identically(tiny_synthroad
     """Two CPU trainings with the config's seed end with equal weights and optimiser state,
     bit for bit, with the data loaded in the main process and with two loader workers;
     tools/test.py gives the same metrics twice and with two loader workers. All with
-    ``randomness.deterministic=True``, which turns oneDNN off (``apply_determinism``)."""
+    ``randomness.deterministic=True``, with which ``RandomStateHook`` turns oneDNN off."""
     from tests.reliability import record
     opts = FAST + synthroad_options(tiny_synthroad) + ['randomness.deterministic=True']
     states = {}
@@ -158,6 +158,59 @@ def test_same_seed_trains_bitwise_identical_and_tests_identically(tiny_synthroad
     assert metrics[0] == metrics[1] == metrics[2]
     record('test.py', 'twice, and with 2 loader workers',
            f'identical metrics.json ({len(metrics[0])} values)')
+
+
+@pytest.mark.slow
+def test_train_tool_and_runner_from_cfg_are_the_same_run(tiny_synthroad, tmp_path):
+    """The config is the whole truth: ``tools/train.py CONFIG`` and
+    ``Runner.from_cfg(Config.fromfile(CONFIG))`` build the same config, pipelines, hooks and
+    evaluators, and train to the same weights."""
+    import importlib.util
+    import time
+
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    spec = importlib.util.spec_from_file_location('train_tool', osp.join(REPO, 'tools', 'train.py'))
+    train_tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_tool)
+    options = {'model.backbone.init_cfg': None, 'train_cfg.max_iters': 2,
+               'train_cfg.val_interval': 2, 'default_hooks.checkpoint.interval': 2,
+               'train_dataloader.batch_size': 2, 'randomness.deterministic': True}
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        options.update({f'{loader}.num_workers': 0, f'{loader}.persistent_workers': False})
+    options.update(o.split('=', 1) for o in synthroad_options(tiny_synthroad))
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        tool = train_tool.main([SYNTHROAD_CFG, '--work-dir', str(tmp_path / 'tool'),
+                                '--cfg-options', *(f'{k}={v}' for k, v in options.items())])
+        time.sleep(1.1)  # another experiment name (a timestamp) for mmengine's logger
+        cfg = Config.fromfile(SYNTHROAD_CFG)
+        cfg.merge_from_dict(options)
+        cfg.work_dir = str(tmp_path / 'runner')
+        plain = Runner.from_cfg(cfg)
+        plain.train()
+    finally:
+        os.chdir(cwd)
+
+    def settings(runner):
+        d = runner.cfg.to_dict()
+        for key in ('work_dir', 'launcher', 'resume'):
+            d.pop(key, None)
+        return d
+    assert settings(tool) == settings(plain)
+    hooks = [[(type(h).__name__, h.priority) for h in r.hooks] for r in (tool, plain)]
+    assert hooks[0] == hooks[1]
+    assert {'CheckpointFitHook', 'RandomStateHook'} <= {name for name, _ in hooks[0]}
+    pipelines = [[repr(t) for t in r.train_dataloader.dataset.pipeline.transforms]
+                 for r in (tool, plain)]
+    assert pipelines[0] == pipelines[1]
+    assert 'LoadImageFromFileChecked' in pipelines[0][0]
+    metrics = [[type(m).__name__ for m in r.val_evaluator.metrics] for r in (tool, plain)]
+    assert metrics[0] == metrics[1] and metrics[0]
+    assert tool.iter == plain.iter == 2
+    a, b = tool.model.state_dict(), plain.model.state_dict()
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
 def test_no_prescan_leaves_the_check_to_the_read(assets, tmp_path):

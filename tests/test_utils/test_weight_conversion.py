@@ -81,7 +81,7 @@ def test_config_initialises_the_backbone_from_the_converted_file(mmseg_pretrain)
     import anomseg  # noqa: F401
     from tests.conftest import REPO
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'deeplabv3plus',
-                                   'deeplabv3plus_mnv2_1k_synthroad-256x256.py'))
+                                   'deeplabv3plus_mnv2_1xb4-1k_synthroad-256x256.py'))
     cfg.model.backbone.init_cfg.checkpoint = mmseg_pretrain
     model = MODELS.build(cfg.model)
     model.init_weights()

@@ -27,6 +27,7 @@ from mmseg.registry import DATASETS  # noqa: E402
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from anomseg.apis import AnomalyInferencer  # noqa: E402
+from anomseg.datasets.transforms.loading import LABEL_LOADERS  # noqa: E402
 from anomseg.utils import write_bytes_atomic  # noqa: E402
 from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 
@@ -36,8 +37,8 @@ def pick_slices(cfg, count):
     pixels, one per patient."""
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     dataset = DATASETS.build(dict(cfg.test_dataloader.dataset, pipeline=[]))
-    steps = [s for s in cfg.test_dataloader.dataset.pipeline if s['type'] in (
-        'LoadAnnotations', 'LoadAnomalyAnnotations')]
+    steps = [s for s in cfg.test_dataloader.dataset.pipeline
+             if s['type'] in LABEL_LOADERS + ('LoadAnomalyAnnotations', )]
     load = Compose(steps)
     candidates = []
     for i in range(len(dataset)):

@@ -51,7 +51,8 @@ from anomseg.version import __version__  # noqa: E402
 
 INFER_CONFIG = ('configs/mask2former/'
                 'mask2former_swin-l-in22k-384x384-pre_8xb2-90k_cityscapes-512x1024.py')
-TRAIN_CONFIG = 'configs/rba/rba_swin-b-m2f-1dec_8xb2-2k_cityscapes-512x1024.py'
+TRAIN_CONFIG = ('configs/rba/rba_swin-b-in22k-384x384-pre_mask2former-1dec_8xb2-2k_'
+                'cityscapes-512x1024.py')
 # uno needs a head trained with a negative class: the Cityscapes configs have none.
 MASK_SCORERS = ['rba', 'msp', 'max_logit', 'entropy', 'energy', 'mask2anomaly', 'eam',
                 'maxquery']

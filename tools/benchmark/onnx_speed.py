@@ -28,7 +28,8 @@ from anomseg.utils.timing import median_time
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', nargs='?',
-                        default='configs/mask2former/mask2former_mnv2-lite_1k_synthroad-256x256.py')
+                        default='configs/mask2former/'
+                        'mask2former-lite_mnv2_1xb4-1k_synthroad-256x256.py')
     parser.add_argument('checkpoint', nargs='?')
     parser.add_argument('--shape', type=int, nargs=2, default=(720, 1280))
     parser.add_argument('--repeat', type=int, default=5)

@@ -44,7 +44,8 @@ def pipeline_time(dataset, pipeline, repeat):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', nargs='?',
-                        default='configs/rba/rba_mnv2-m2f-lite_300_synthroad-256x256.py')
+                        default='configs/rba/'
+                        'rba_mnv2_mask2former-lite_1xb4-300_synthroad-256x256.py')
     parser.add_argument('--images', type=int, default=40, help='training images timed')
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--steps', type=int, default=5)

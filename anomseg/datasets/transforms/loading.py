@@ -9,6 +9,11 @@ from anomseg.utils.errors import InputError
 from anomseg.utils.image_files import check_same_size
 
 
+# mmcv's / mmseg's loaders and anomseg's checked ones, for code that finds a pipeline's steps
+IMAGE_LOADERS = ('LoadImageFromFile', 'LoadImageFromFileChecked')
+LABEL_LOADERS = ('LoadAnnotations', 'LoadAnnotationsChecked')
+
+
 def _named_errors(call, path, what):
     """``call()``, with any failure to read or decode ``path`` raised as one error naming it
     (mmcv asserts, OpenCV and Pillow raise their own kinds)."""
@@ -24,7 +29,7 @@ def _named_errors(call, path, what):
 @TRANSFORMS.register_module()
 class LoadImageFromFileChecked(LoadImageFromFile):
     """mmcv's ``LoadImageFromFile``; a file that cannot be read or decoded raises one error
-    naming it. The tools put it in place of ``LoadImageFromFile`` (``use_checked_loaders``)."""
+    naming it. anomseg's configs name it in place of ``LoadImageFromFile``."""
 
     def transform(self, results):
         return _named_errors(lambda: super(LoadImageFromFileChecked, self).transform(results),

@@ -3,8 +3,8 @@ dataset_type = 'CamVidDataset'
 data_root = '{{$ANOMSEG_SHARED:../shared}}/data/CamVid'
 crop_size = (240, 320)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadImageFromFileChecked'),
+    dict(type='LoadAnnotationsChecked', num_classes=11),
     dict(type='RandomResize', scale=(480, 360), ratio_range=(0.75, 1.5), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
@@ -12,20 +12,20 @@ train_pipeline = [
     dict(type='PackSegInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageFromFileChecked'),
     dict(type='Resize', scale=(480, 360), keep_ratio=True),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadAnnotationsChecked', num_classes=11),
     dict(type='PackSegInputs'),
 ]
 img_ratios = [0.75, 1.0, 1.25]
 tta_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageFromFileChecked'),
     dict(type='TestTimeAug',
          transforms=[
              [dict(type='Resize', scale_factor=r, keep_ratio=True) for r in img_ratios],
              [dict(type='RandomFlip', prob=0., direction='horizontal'),
               dict(type='RandomFlip', prob=1., direction='horizontal')],
-             [dict(type='LoadAnnotations')],
+             [dict(type='LoadAnnotationsChecked', num_classes=11)],
              [dict(type='PackSegInputs')],
          ]),
 ]

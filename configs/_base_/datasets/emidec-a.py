@@ -13,21 +13,21 @@ heart_classes = (1, 2, 3)
 exclude_patients_with = (4, )                # training patients: none with no-reflow
 crop_size = (128, 128)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadImageFromFileChecked'),
+    dict(type='LoadAnnotationsChecked', num_classes=4),
     dict(type='RandomResize', scale=(256, 256), ratio_range=(0.8, 1.25), keep_ratio=True),
     dict(type='RandomCropNearClasses', crop_size=crop_size, classes=heart_classes, prob=0.8),
     dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
     dict(type='PackSegInputs'),
 ]
 val_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadImageFromFileChecked'),
+    dict(type='LoadAnnotationsChecked', num_classes=4),
     dict(type='PackSegInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadImageFromFileChecked'),
+    dict(type='LoadAnnotationsChecked', num_classes=4),
     # the anomaly is what the classes leave out (the dataset's anomaly_label_map)
     dict(type='LoadAnomalyAnnotations', path_key='seg_map_path'),
     dict(type='AnomalyRegionOfInterest', classes=heart_classes, dilate=5),

@@ -13,7 +13,7 @@ from mmseg.registry import MODELS
 from anomseg.utils import erfnet_original_to_mmseg
 from tests.conftest import REPO, require_shared
 
-CONFIG = osp.join(REPO, 'configs', 'erfnet', 'erfnet_deconv-head_released_cityscapes-1024x512.py')
+CONFIG = osp.join(REPO, 'configs', 'erfnet', 'erfnet_deconv-head_released_cityscapes-512x1024.py')
 
 
 class Downsampler(nn.Module):
@@ -169,6 +169,6 @@ def test_converted_file_loads_with_mmseg_init_model(tmp_path):
     subprocess.run([sys.executable, 'tools/model_converters/erfnet2mmseg.py', str(src), str(dst)],
                    cwd=REPO, check=True, capture_output=True)
     model = init_model(osp.join(REPO, 'configs', 'erfnet',
-                                'erfnet_deconv-head_released_cityscapes-1024x512.py'),
+                                'erfnet_deconv-head_released_cityscapes-512x1024.py'),
                        str(dst), device='cpu')
     assert model.dataset_meta['classes'][0] == 'road' and len(model.dataset_meta['classes']) == 19

@@ -16,7 +16,7 @@ from anomseg.utils import espnetv2_edgenets_to_mmseg
 from tests.conftest import REPO, require_shared
 
 CONFIG = osp.join(REPO, 'configs', 'espnetv2',
-                  'espnetv2_s2-edgenets_released_cityscapes-1024x512.py')
+                  'espnetv2_s2-edgenets_released_cityscapes-512x1024.py')
 
 
 def build(use_void_channel=False):

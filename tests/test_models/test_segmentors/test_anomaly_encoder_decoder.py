@@ -10,8 +10,9 @@ from mmseg.structures import SegDataSample
 import anomseg  # noqa: F401
 from tests.conftest import REPO
 
-DEEPLAB = osp.join(REPO, 'configs', 'deeplabv3plus', 'deeplabv3plus_mnv2_1k_synthroad-256x256.py')
-M2F = osp.join(REPO, 'configs', 'mask2former', 'mask2former_mnv2-lite_1k_synthroad-256x256.py')
+DEEPLAB = osp.join(REPO, 'configs', 'deeplabv3plus',
+                   'deeplabv3plus_mnv2_1xb4-1k_synthroad-256x256.py')
+M2F = osp.join(REPO, 'configs', 'mask2former', 'mask2former-lite_mnv2_1xb4-1k_synthroad-256x256.py')
 
 
 def build(path, **test_cfg):

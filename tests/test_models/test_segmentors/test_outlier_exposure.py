@@ -10,16 +10,18 @@ from mmseg.structures import SegDataSample
 
 from tests.conftest import REPO
 
-RBA = osp.join(REPO, 'configs', 'rba', 'rba_mnv2-m2f-lite_300_synthroad-256x256.py')
-RPL = osp.join(REPO, 'configs', 'rpl', 'rpl_mnv2-deeplabv3plus_300_synthroad-256x256.py')
+RBA = osp.join(REPO, 'configs', 'rba', 'rba_mnv2_mask2former-lite_1xb4-300_synthroad-256x256.py')
+RPL = osp.join(REPO, 'configs', 'rpl', 'rpl_mnv2_deeplabv3plus_1xb4-300_synthroad-256x256.py')
 EOE = osp.join(REPO, 'configs', 'energy_oe',
-               'energy-oe_mnv2-deeplabv3plus_300_synthroad-256x256.py')
+               'energy-oe_mnv2_deeplabv3plus_1xb4-300_synthroad-256x256.py')
 # the released Cityscapes models: the residual enters ERFNet inside its backbone (the decoder's
 # entrance) and ESPNetv2 at its decode head's first block, reading the tensor it is added to
-RPL_ERFNET = osp.join(REPO, 'configs', 'rpl', 'rpl_erfnet-cityscapes_500_camvid-512x512.py')
-RPL_ESPNET = osp.join(REPO, 'configs', 'rpl', 'rpl_espnetv2-s2-cityscapes_500_camvid-512x512.py')
+RPL_ERFNET = osp.join(REPO, 'configs', 'rpl',
+                      'rpl_erfnet-cityscapes-pre_1xb8-500_camvid-512x512.py')
+RPL_ESPNET = osp.join(REPO, 'configs', 'rpl',
+                      'rpl_espnetv2-s2-cityscapes-pre_1xb8-500_camvid-512x512.py')
 # on a Mask2Former: the residual enters the pixel decoder's finest encoder level
-RPL_M2F = osp.join(REPO, 'configs', 'rpl', 'rpl_mnv2-m2f-lite_300_camvid-240x320.py')
+RPL_M2F = osp.join(REPO, 'configs', 'rpl', 'rpl_mnv2_mask2former-lite_1xb4-300_camvid-240x320.py')
 
 
 def build(path):

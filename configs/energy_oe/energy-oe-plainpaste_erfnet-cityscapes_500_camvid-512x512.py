@@ -1,3 +1,0 @@
-# Ablation: energy outlier exposure of the ERFNet Cityscapes model with plain paste.
-_base_ = ['./energy-oe_erfnet-cityscapes_500_camvid-512x512.py']
-train_dataloader = dict(dataset=dict(pipeline={{_base_.train_pipeline_plain}}))

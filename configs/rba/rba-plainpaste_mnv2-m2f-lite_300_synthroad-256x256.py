@@ -1,3 +1,0 @@
-# Ablation: RbA fine-tuning with plain paste (no style alignment, hard edges).
-_base_ = ['./rba_mnv2-m2f-lite_300_synthroad-256x256.py']
-train_dataloader = dict(dataset=dict(pipeline={{_base_.train_pipeline_plain}}))

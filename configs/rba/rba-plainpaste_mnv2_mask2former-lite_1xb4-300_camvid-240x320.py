@@ -1,0 +1,3 @@
+# Ablation: RbA fine-tuning on CamVid with plain paste.
+_base_ = ['./rba_mnv2_mask2former-lite_1xb4-300_camvid-240x320.py']
+train_dataloader = dict(dataset=dict(pipeline={{_base_.train_pipeline_plain}}))

@@ -1,0 +1,3 @@
+# Ablation: RPL on the ERFNet Cityscapes model with plain paste.
+_base_ = ['./rpl_erfnet-cityscapes-pre_1xb8-500_camvid-512x512.py']
+train_dataloader = dict(dataset=dict(pipeline={{_base_.train_pipeline_plain}}))

@@ -1,3 +1,0 @@
-# Ablation: RPL with plain paste (no style alignment, hard edges).
-_base_ = ['./rpl_mnv2-deeplabv3plus_300_synthroad-256x256.py']
-train_dataloader = dict(dataset=dict(pipeline={{_base_.train_pipeline_plain}}))

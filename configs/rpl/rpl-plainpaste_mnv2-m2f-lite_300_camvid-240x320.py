@@ -1,3 +1,0 @@
-# Ablation: RPL on the CamVid Mask2Former-lite with plain paste.
-_base_ = ['./rpl_mnv2-m2f-lite_300_camvid-240x320.py']
-train_dataloader = dict(dataset=dict(pipeline={{_base_.train_pipeline_plain}}))
