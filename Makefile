@@ -1,4 +1,4 @@
-# make demo        install if needed, then the released Cityscapes ERFNet on the real RoadAnomaly
+# make demo        install if needed, then the released Cityscapes ERFNet and ERFNet + RPL on the real RoadAnomaly
 #                  frames: metrics beside the published ones, heatmaps, report.html (no training)
 # make quickstart  install if needed, then SynthRoad -> train -> anomaly eval + heatmaps
 # make test        install if needed, then the whole test suite (what CI runs)

@@ -22,7 +22,7 @@ import os.path as osp
 from mmseg.utils import register_all_modules
 
 from anomseg.apis import add_benchmark_arguments, benchmark_options
-from anomseg.apis.evaluate_scores import evaluate_score_folder
+from anomseg.apis.evaluate_scores import evaluate
 from anomseg.utils import check_output_writable, check_outside, write_json_atomic
 from anomseg.utils.cli import add_debug_argument, cli
 
@@ -47,7 +47,7 @@ def main(argv=None):
         if path:
             check_outside([args.scores, args.data_root, args.laf_root], path, what)
             check_output_writable(osp.dirname(osp.abspath(path)), what)
-    results = evaluate_score_folder(
+    results = evaluate(
         args.dataset, args.data_root, args.scores,
         unit_map=None if args.unit_map == 'none' else args.unit_map, report_dir=report,
         **benchmark_options(args))

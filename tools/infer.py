@@ -4,6 +4,7 @@
         [--scorer rba] [--device cuda:0] [--batch-size 4] [--temporal-smoothing 0.5]
         [--score-range VMIN VMAX | --per-frame-range] [--no-semantic] [--no-video]
         [--display-window LOW HIGH]
+    python tools/infer.py MODEL_NAME SOURCE --out-dir OUT [...]   # a published model by name
     python tools/infer.py --backend onnxruntime MODEL.onnx SOURCE --out-dir OUT [...]
 
 The second form runs a model exported by tools/deployment/export_onnx.py (frames of the size it
@@ -23,6 +24,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from anomseg.apis import AnomalyInferencer, OnnxInferencer, open_frames  # noqa: E402
+from anomseg.apis.model_index import add_model_arguments, resolve_model_arguments  # noqa: E402
 from anomseg.utils import check_output_writable, check_outside  # noqa: E402
 from anomseg.utils.cli import ConfigOptions, add_debug_argument, cli  # noqa: E402
 
@@ -35,8 +37,7 @@ def parse_args(argv=None):
     if known.backend == 'onnxruntime':
         parser.add_argument('model', help='ONNX file from tools/deployment/export_onnx.py')
     else:
-        parser.add_argument('config')
-        parser.add_argument('checkpoint')
+        add_model_arguments(parser)
     parser.add_argument('source', help='image, folder, glob pattern (quoted) or video file')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--scorer', help='scorer(s) to compute, comma-separated; the first is '
@@ -57,9 +58,12 @@ def parse_args(argv=None):
                         help='key=value overrides of the config')
     return add_debug_argument(parser).parse_args(argv)
 
+
 @cli('infer.py')
 def main(argv=None):
     args = parse_args(argv)
+    if args.backend == 'pytorch':
+        resolve_model_arguments(args)
     open_frames(args.source)  # the source and the output folder are checked before the model
     if osp.isdir(args.source):
         check_outside([args.source], args.out_dir, 'output folder')
@@ -78,6 +82,7 @@ def main(argv=None):
                              per_frame_range=args.per_frame_range,
                              batch_size=args.batch_size, display_window=args.display_window)
     print(json.dumps(summary, indent=1))
+
 
 if __name__ == '__main__':
     main()

@@ -25,6 +25,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from anomseg.apis import (AnomalyInferencer, oodis_images, open_frames,  # noqa: E402
                           submit_oodis, submit_smiyc)
+from anomseg.apis.model_index import add_model_arguments, resolve_model_arguments  # noqa: E402
 from anomseg.submission import (OODIS_BENCHMARKS, SMIYC_SPLITS,  # noqa: E402
                                 check_smiyc_frame_count, format_description,
                                 validate_oodis_zip)
@@ -43,8 +44,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest='server', required=True)
     for name in ('smiyc', 'oodis'):
         p = sub.add_parser(name)
-        p.add_argument('config')
-        p.add_argument('checkpoint')
+        add_model_arguments(p)
         p.add_argument('--out-dir', required=True, help='a new folder')
         p.add_argument('--scorer', help='the anomaly score to submit (default: the first)')
         p.add_argument('--device', default='cpu')
@@ -82,6 +82,7 @@ def main(argv=None):
         validate_oodis_zip(args.zip, args.expected_files)
         print(f'{args.zip}: passes the OoDIS submission rules (segmentation and detection)')
         return
+    resolve_model_arguments(args)
     if args.server == 'smiyc':
         folders = {'images': args.images}
     else:

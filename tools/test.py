@@ -29,6 +29,7 @@ from anomseg.apis import (PROTOCOLS, add_runner_arguments, apply_benchmark, appl
                           apply_published_protocol, apply_runner_arguments,
                           apply_test_options, benchmark_options, dataset_roots, load_config,
                           prepare_cpu_distributed)
+from anomseg.apis.model_index import add_model_arguments, resolve_model_arguments
 from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS
 from anomseg.datasets.checks import check_dataset_files
 from anomseg.utils import write_json_atomic
@@ -39,8 +40,7 @@ from anomseg.utils.errors import InputError
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test (and evaluate) a segmentor')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    add_model_arguments(parser)
     parser.add_argument('--work-dir', help='the dir to save logs and metrics.json')
     parser.add_argument('--out', help='folder for raw outputs: per-frame anomaly maps '
                         '(OUT/SCORER/FRAME.npy) and class predictions')
@@ -71,7 +71,7 @@ def parse_args(argv=None):
 
 @cli('test.py')
 def main(argv=None):
-    args = parse_args(argv)
+    args = resolve_model_arguments(parse_args(argv))
     if bool(args.benchmark) != bool(args.benchmark_root):
         raise InputError('--benchmark and --benchmark-root go together')
     if args.protocol != 'default' and not args.benchmark:

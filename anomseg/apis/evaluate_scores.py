@@ -2,6 +2,7 @@
 import os.path as osp
 
 import numpy as np
+from mmengine.registry import init_default_scope
 
 from anomseg.datasets.benchmarks import build_benchmark, frame_id
 from anomseg.datasets.transforms import LoadAnomalyAnnotations
@@ -74,15 +75,17 @@ def score_file_header(path):
     return shape, dtype
 
 
-def evaluate_score_folder(benchmark, data_root, scores_dir, unit_map='auto', report_dir=None,
-                          **dataset_options):
+def evaluate(benchmark, data_root, scores_dir, unit_map='auto', report_dir=None,
+             **dataset_options):
     """Exact, SMIYC-binned and component metrics of ``scores_dir/FRAME_ID.{npy,hdf5}`` against
     the benchmark's labels; FRAME_ID is the image file's stem (for LostAndFound without
     ``_leftImg8bit``). Scores may have any real range: ``unit_map`` ('auto': as they are when
     the first frame lies in [0, 1], else through arctan; None; 'arctan') says what the SMIYC
     procedures read (``AnomalyMetric``). ``report_dir``: write the run's report there
     (``report.html``, see ``anomseg.evaluation.report``). ``dataset_options`` reach the dataset
-    (FishyscapesLAF: ``laf_root``). Returns a flat dict of floats."""
+    (FishyscapesLAF: ``laf_root``). Returns a flat dict of floats, what
+    ``tools/eval_scores.py`` writes."""
+    init_default_scope('mmseg')
     if not osp.isdir(scores_dir):
         raise FileNotFoundError(f'scores folder {scores_dir} does not exist')
     dataset, components = build_benchmark(benchmark, data_root, **dataset_options)

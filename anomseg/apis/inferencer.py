@@ -18,39 +18,67 @@ import cv2
 import numpy as np
 import torch
 from mmcv.cnn import ConvModule
-from mmengine.dataset import Compose, pseudo_collate
-from mmengine.registry import init_default_scope
+from mmengine.dataset import Compose
+from mmengine.infer import BaseInferencer
 from mmengine.utils import ProgressBar
 from mmseg.registry import MODELS
 
 from anomseg.datasets.metainfo import train_metainfo
+from anomseg.datasets.transforms.loading import IMAGE_LOADERS, LABEL_LOADERS
 from anomseg.models.scorers import build_scorers
 from anomseg.ops.deform_attn import use_levelwise_deform_attn
 from anomseg.utils.checkpoint import (check_checkpoint_fits, checkpoint_state,
                                       load_checkpoint_file)
-from anomseg.datasets.transforms.loading import IMAGE_LOADERS, LABEL_LOADERS
 from anomseg.utils.errors import InputError
 from anomseg.utils.io import (atomic_file, check_output_writable, check_outside,
                               write_hdf5_atomic, write_image_atomic,
                               write_json_atomic, write_npy_atomic)
 from anomseg.visualization import class_panel, grey_window, heatmap_overlay
 from .frames import open_frames
+from .model_index import resolve_model
 from .run_config import load_config, require_mask_head
 
 NEEDS_LABELS = LABEL_LOADERS + ('LoadAnomalyAnnotations', 'AnomalyRegionOfInterest')
 SCORE_FORMATS = ('npy', 'hdf5')
 
 
+def _image(item):
+    """A BGR uint8 image from an array or an image file (named when it is not one)."""
+    if isinstance(item, np.ndarray):
+        if item.ndim != 3 or item.shape[2] != 3 or item.dtype != np.uint8:
+            raise InputError(f'an image array must be H x W x 3 uint8 (BGR), got '
+                             f'{item.shape} {item.dtype}')
+        return item
+    image = cv2.imread(str(item), cv2.IMREAD_COLOR) if osp.isfile(str(item)) else None
+    if image is None:
+        raise InputError(f'{item}: not a readable image file')
+    return image
+
+
 class FrameInference:
     """What every inference backend shares: ``run`` over frames and the drawing. A backend sets
     ``scorers``, ``palette``, ``classes``, ``config_score_range`` and the scorer that range is
     for, ``config_range_scorer``, and implements
-    ``__call__(images)`` -> [{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64 (H, W)}]."""
+    ``infer_batch(images)`` -> [{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64 (H, W)}]
+    for BGR uint8 images."""
 
     scorers, classes, config_score_range, config_range_scorer = [], None, None, None
     palette = np.zeros((0, 3), np.uint8)
 
-    def __call__(self, images):
+    def __call__(self, inputs):
+        """Infer ``inputs``: a BGR uint8 image (numpy, H x W x 3) or an image file -> one
+        result; a list of those, a folder, a glob or a video (``open_frames``) -> a list of
+        results, in order. A result is ``{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64
+        (H, W)}`` at the input's size. Every result is kept in memory: ``run`` writes a long
+        video's frame by frame instead."""
+        if isinstance(inputs, np.ndarray) or (isinstance(inputs, str) and osp.isfile(inputs)
+                                              and not open_frames(inputs).is_video):
+            return self.infer_batch([_image(inputs)])[0]
+        if isinstance(inputs, str):
+            return [self.infer_batch([image])[0] for _, image in open_frames(inputs).frames()]
+        return self.infer_batch([_image(x) for x in inputs])
+
+    def infer_batch(self, images):
         raise NotImplementedError
 
     def check_frame(self, name, image):
@@ -140,7 +168,7 @@ class FrameInference:
             for names, images in _batches(src.frames(), batch_size):
                 for name, image in zip(names, images):
                     self.check_frame(name, image)
-                for name, image, result in zip(names, images, self(images)):
+                for name, image, result in zip(names, images, self.infer_batch(images)):
                     maps = result['scores']
                     if temporal_smoothing and previous is not None and \
                             previous[scorer].shape == maps[scorer].shape:
@@ -168,15 +196,23 @@ class FrameInference:
         return summary
 
 
-class AnomalyInferencer(FrameInference):
-    """A model ready for inference: ``config`` (path) and ``checkpoint``; ``scorer`` overrides the
-    config's scorers (names, comma-separated); ``device`` as torch names it; ``query_masks``: a
-    mask transformer also returns its queries' masks (``query_masks`` in each result)."""
+class AnomalyInferencer(FrameInference, BaseInferencer):
+    """A model ready for inference: a model name (``tools/list_models.py``), or ``config`` (path)
+    and ``checkpoint``; ``scorer`` overrides the config's scorers (names, comma-separated);
+    ``device`` as torch names it; ``query_masks``: a mask transformer also returns its queries'
+    masks (``query_masks`` in each result).
+
+    An mmengine ``BaseInferencer``, as mmseg's ``MMSegInferencer``: ``preprocess`` (images or
+    image files -> collated batches through the config's test pipeline, labels left out),
+    ``forward`` (the model's ``test_step``), ``postprocess`` (SegDataSamples -> result dicts, or
+    the samples themselves with ``return_datasamples``). ``visualize`` draws nothing: ``run``
+    writes the heatmap panels and videos. Calling it takes what ``FrameInference.__call__``
+    lists."""
 
     def __init__(self, config, checkpoint=None, device='cpu', scorer=None, cfg_options=None,
                  query_masks=False):
+        config, checkpoint = resolve_model(config, checkpoint)
         cfg = load_config(config, cfg_options)
-        init_default_scope(cfg.get('default_scope', 'mmseg'))
         # the config's visualisation range is for the config's own first scorer
         self.config_range_scorer = next(iter(build_scorers(cfg.model.test_cfg.scorer)), None) \
             if cfg.model.get('test_cfg', {}).get('scorer') else None
@@ -190,24 +226,31 @@ class AnomalyInferencer(FrameInference):
                 raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
             cfg.model.backbone.pop('init_cfg', None)
             cfg.model.pop('pretrained', None)
-        self.cfg = cfg
-        self.model = MODELS.build(cfg.model)
-        if checkpoint is not None:
-            # anomseg's own loader (allow-listed unpickling, deltas expanded), then refused
-            # unless every tensor fits
-            state = load_checkpoint_file(checkpoint, map_location='cpu')
-            check_checkpoint_fits(self.model, state, checkpoint)
-            self.model.load_state_dict(checkpoint_state(state))
-        self.model.to(device).eval()
-        if torch.device(device).type == 'cpu':
-            optimise_for_cpu(self.model)
         self.device = device
+        scope = cfg.get('default_scope', 'mmseg')
+        BaseInferencer.__init__(self, cfg, checkpoint, device, scope=scope, show_progress=False)
         self.scorers = list(self.model.scorers)
         hook = cfg.get('default_hooks', {}).get('visualization', {})
         self.config_score_range = hook.get('score_range')
         meta = train_metainfo(cfg)
         self.classes = meta.get('classes')
         self.palette = np.array(meta.get('palette') or [], np.uint8)
+
+    def _init_model(self, cfg, weights, device):
+        """The config's model with ``weights`` loaded by anomseg's loader (allow-listed
+        unpickling, deltas expanded) and refused unless every tensor fits."""
+        model = MODELS.build(cfg.model)
+        if weights is not None:
+            state = load_checkpoint_file(weights, map_location='cpu')
+            check_checkpoint_fits(model, state, weights)
+            model.load_state_dict(checkpoint_state(state))
+        model.to(device).eval()
+        if torch.device(device).type == 'cpu':
+            optimise_for_cpu(model)
+        return model
+
+    def _init_pipeline(self, cfg):
+        """The config's test pipeline for images in memory, without its label steps."""
         steps = []
         for step in cfg.test_dataloader.dataset.pipeline:
             kind = step['type']
@@ -218,15 +261,26 @@ class AnomalyInferencer(FrameInference):
             elif kind == 'PackAnomalySegInputs':
                 step = dict(type='PackSegInputs')
             steps.append(step)
-        self.pipeline = Compose(steps)
+        return Compose(steps)
 
-    @torch.no_grad()
-    def __call__(self, images):
-        """BGR uint8 images -> [{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64 (H, W)}],
-        at each image's own size."""
-        batch = pseudo_collate([self.pipeline(dict(img=image)) for image in images])
+    def _init_visualizer(self, cfg):
+        return None  # FrameInference draws the panels
+
+    def preprocess(self, inputs, batch_size=1):
+        """BGR uint8 images or image files -> collated batches of ``batch_size``."""
+        data = (self.pipeline(dict(img=_image(x))) for x in inputs)
+        yield from map(self.collate_fn, self._get_chunk_data(data, batch_size))
+
+    def visualize(self, inputs, preds):
+        return None
+
+    def postprocess(self, preds, visualization=None, return_datasamples=False):
+        """SegDataSamples -> [{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64 (H, W)}]
+        (and ``query_masks`` where asked for), or the samples with ``return_datasamples``."""
+        if return_datasamples:
+            return preds
         results = []
-        for sample in self.model.test_step(batch):
+        for sample in preds:
             pa = sample.pred_anomaly
             results.append(dict(
                 scores={name: pa.get(name)[0].float().cpu().numpy() for name in pa.scorers},
@@ -234,6 +288,14 @@ class AnomalyInferencer(FrameInference):
             if 'pred_query_masks' in sample:
                 results[-1]['query_masks'] = sample.pred_query_masks.cpu().numpy()
         return results
+
+    def infer_batch(self, images):
+        """BGR uint8 images -> their results, at each image's own size: one batch through
+        ``preprocess``, ``forward`` and ``postprocess``."""
+        preds = []
+        for batch in self.preprocess(images, batch_size=len(images)):
+            preds.extend(self.forward(batch))
+        return self.postprocess(preds)
 
 
 def optimise_for_cpu(model):

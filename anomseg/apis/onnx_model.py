@@ -117,7 +117,7 @@ class OnnxInferencer(FrameInference):
                 f'{self.shape[1]}x{self.shape[0]} BGR images: export it at the frames\' size '
                 f'(tools/deployment/export_onnx.py ... --shape H W)')
 
-    def __call__(self, images):
+    def infer_batch(self, images):
         results = []
         for i, image in enumerate(images):
             self.check_frame(f'image {i}', image)

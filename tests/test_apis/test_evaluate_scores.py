@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
-from anomseg.apis.evaluate_scores import evaluate_score_folder, read_score_file
+from anomseg.apis.evaluate_scores import evaluate, read_score_file
 from tests.conftest import REPO, require_shared
 
 
@@ -49,8 +49,8 @@ def test_smiyc_hdf5_submissions_read_like_npy(tmp_path):
     scores = require_shared('reference', 'AnomalyTrack-ties')
     data = require_shared('data', 'dataset_AnomalyTrack')
     copy_as_hdf5(scores, tmp_path / 'h5')
-    assert evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 'h5')) == \
-        evaluate_score_folder('AnomalyTrack', data, scores)
+    assert evaluate('AnomalyTrack', data, str(tmp_path / 'h5')) == \
+        evaluate('AnomalyTrack', data, scores)
 
 
 def test_missing_frames_and_bad_ranges_are_named_before_work(tmp_path):
@@ -58,17 +58,17 @@ def test_missing_frames_and_bad_ranges_are_named_before_work(tmp_path):
     os.makedirs(tmp_path / 's')
     np.save(tmp_path / 's' / 'validation0000.npy', np.zeros((720, 1280), np.float16))
     with pytest.raises(FileNotFoundError, match='no score file for 9 of 10 frames'):
-        evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))
+        evaluate('AnomalyTrack', data, str(tmp_path / 's'))
     for i in range(10):
         np.save(tmp_path / 's' / f'validation{i:04d}.npy', np.full((720, 1280), 2.0, np.float16))
     with pytest.raises(ValueError, match=r'validation0000.*\[2, 2\].*\[0, 1\].*unit-map arctan'):
-        evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'), unit_map=None)
+        evaluate('AnomalyTrack', data, str(tmp_path / 's'), unit_map=None)
     np.save(tmp_path / 's' / 'validation0000.npy', np.full((720, 1280), 0.5, np.float16))
     with pytest.raises(ValueError, match=r'validation0001.*\[2, 2\].*\[0, 1\].*unit-map arctan'):
-        evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))  # auto: chosen on frame 0
+        evaluate('AnomalyTrack', data, str(tmp_path / 's'))  # auto: chosen on frame 0
     np.save(tmp_path / 's' / 'validation0000.npy', np.zeros((10, 10), np.float16))
     with pytest.raises(ValueError, match=r'validation0000.npy: scores of shape \(10, 10\) for'):
-        evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 's'))
+        evaluate('AnomalyTrack', data, str(tmp_path / 's'))
 
 
 def test_road_anomaly_synthetic_maps_give_every_metric_including_instances(tmp_path):
@@ -77,7 +77,7 @@ def test_road_anomaly_synthetic_maps_give_every_metric_including_instances(tmp_p
                     '--data-root', data, '--out', str(tmp_path / 's')], check=True, cwd=REPO,
                    capture_output=True)
     assert len(os.listdir(tmp_path / 's')) == 60
-    out = evaluate_score_folder('RoadAnomaly', data, str(tmp_path / 's'))
+    out = evaluate('RoadAnomaly', data, str(tmp_path / 's'))
     for key in ('AP', 'AUROC', 'FPR95', 'AP_smiyc', 'FPR95_smiyc', 'sIoU_gt', 'PPV', 'mean_F1',
                 'AP_inst', 'AP50_inst'):
         assert 0 <= out[key] <= 1, key
@@ -106,8 +106,7 @@ def test_maps_of_any_range_are_evaluated_as_tools_test_does(tmp_path):
                                                     abs=1e-3), key
     assert got['best_F1_threshold'] == pytest.approx(
         9 * ref['smiyc_pixel_percentile_bins']['best_F1_threshold'], rel=1e-3)
-    explicit = evaluate_score_folder('AnomalyTrack', data, str(tmp_path / 'wide'),
-                                     unit_map='arctan')
+    explicit = evaluate('AnomalyTrack', data, str(tmp_path / 'wide'), unit_map='arctan')
     assert {k: v for k, v in got.items() if k != 'dataset'} == explicit
 
 

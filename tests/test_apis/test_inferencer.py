@@ -118,7 +118,7 @@ def test_interrupted_video_leaves_no_mp4(inferencer, tiny_synthroad, tmp_path, m
     video = tmp_path / 'drive.mp4'
     write_video(video, frames, fps=5)
     calls = []
-    original = type(inferencer).__call__
+    original = type(inferencer).infer_batch
 
     def failing(self, images):
         calls.append(1)
@@ -126,7 +126,7 @@ def test_interrupted_video_leaves_no_mp4(inferencer, tiny_synthroad, tmp_path, m
             raise KeyboardInterrupt
         return original(self, images)
 
-    monkeypatch.setattr(type(inferencer), '__call__', failing)
+    monkeypatch.setattr(type(inferencer), 'infer_batch', failing)
     out = tmp_path / 'out'
     with pytest.raises(KeyboardInterrupt):
         inferencer.run(str(video), str(out), progress=False)
@@ -205,3 +205,61 @@ def test_video_frames_of_another_size_are_fitted_not_refused():
     assert fitted.shape == (10, 20, 3) and (fitted[:6] == 0).all() and (fitted[6:] == 255).all()
     narrow = _fit(np.zeros((10, 15, 3), np.uint8), (10, 20))
     assert (narrow[:, :15] == 0).all() and (narrow[:, 15:] == 255).all()
+
+
+def test_every_input_kind_gives_the_results_of_its_frames(inferencer, tiny_synthroad, tmp_path):
+    """An image array, an image file, a list, a folder and a video: each frame's result is the
+    one the batch call gives for that frame."""
+    folder = osp.join(tiny_synthroad, 'anomaly', 'images')
+    paths = sorted(glob.glob(osp.join(folder, '*.png')))
+    images = [cv2.imread(p) for p in paths]
+    want = [inferencer.infer_batch([image])[0] for image in images]
+
+    def same(a, b):  # a batch of several frames may differ from one alone in the last bits
+        return (a['sem_seg'] == b['sem_seg']).mean() > 0.999 and all(
+            np.allclose(a['scores'][k], b['scores'][k], atol=1e-4) for k in ('rba', 'msp'))
+    one = inferencer(images[0])
+    assert isinstance(one, dict) and same(one, want[0])
+    assert same(inferencer(paths[0]), want[0])
+    assert all(same(a, b) for a, b in zip(inferencer(paths), want))
+    assert all(same(a, b) for a, b in zip(inferencer(images), want))
+    from_folder = inferencer(folder)
+    assert len(from_folder) == len(paths) and all(same(a, b) for a, b in zip(from_folder, want))
+    video = str(tmp_path / 'clip.mp4')
+    write_video(video, images[:2])
+    clip = inferencer(video)
+    assert len(clip) == 2 and clip[0]['sem_seg'].shape == images[0].shape[:2]
+    with pytest.raises(InputError, match='H x W x 3 uint8'):
+        inferencer(images[0][..., 0])
+    with pytest.raises(InputError, match='not a readable image'):
+        inferencer([str(tmp_path / 'nothing.png')])
+
+
+def test_a_model_name_is_its_config_and_checked_weights():
+    from anomseg.apis import get_model
+    frame = cv2.imread(sorted(glob.glob(osp.join(
+        require_shared('data', 'RoadAnomaly_jpg', 'frames'), '*.jpg')))[0])
+    info = get_model('dlv3p_camvid')
+    by_name = AnomalyInferencer('dlv3p_camvid', scorer='msp')(frame)
+    by_files = AnomalyInferencer(info.config, info.checkpoint, scorer='msp')(frame)
+    assert np.array_equal(by_name['scores']['msp'], by_files['scores']['msp'])
+    with pytest.raises(InputError, match='model name, which brings its own weights'):
+        AnomalyInferencer('dlv3p_camvid', info.checkpoint)
+
+
+def test_it_is_an_mmengine_inferencer_whose_stages_compose_the_call(inferencer, tiny_synthroad):
+    """preprocess -> forward -> postprocess, as mmengine's BaseInferencer (and mmseg's
+    MMSegInferencer) run them, give what the call gives."""
+    from mmengine.infer import BaseInferencer
+    from mmseg.structures import SegDataSample
+    assert isinstance(inferencer, BaseInferencer)
+    paths = sorted(glob.glob(osp.join(tiny_synthroad, 'anomaly', 'images', '*.png')))[:3]
+    batches = list(inferencer.preprocess(paths, batch_size=2))
+    assert [len(b['inputs']) for b in batches] == [2, 1]
+    samples = [s for b in batches for s in inferencer.forward(b)]
+    assert all(isinstance(s, SegDataSample) and 'pred_anomaly' in s for s in samples)
+    assert inferencer.postprocess(samples, return_datasamples=True) is samples
+    staged = inferencer.postprocess(samples)
+    called = [inferencer(p) for p in paths]
+    for a, b in zip(staged, called):
+        assert np.allclose(a['scores']['rba'], b['scores']['rba'], atol=1e-4)

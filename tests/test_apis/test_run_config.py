@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmseg.registry import MODELS
 
 from anomseg.apis import apply_benchmark, load_config
-from anomseg.apis.evaluate_scores import evaluate_score_folder
+from anomseg.apis.evaluate_scores import evaluate
 from anomseg.utils.errors import InputError
 from tests.conftest import REPO, require_shared
 
@@ -58,7 +58,7 @@ def test_test_tool_on_a_benchmark_equals_scoring_saved_maps(tmp_path):
     metrics = json.load(open(work / 'metrics.json'))
     assert {k.split('/')[0] for k in metrics} == {'msp', 'energy'}
     assert 'energy/sIoU_gt' in metrics  # energy is unbounded: compared via the unit map
-    saved = evaluate_score_folder('AnomalyTrack', root, str(out / 'msp'))
+    saved = evaluate('AnomalyTrack', root, str(out / 'msp'))
     for key in ('AP', 'AUROC', 'FPR95'):
         assert metrics[f'msp/{key}'] == pytest.approx(saved[key], abs=1e-9), key
     for key in ('AP_smiyc', 'sIoU_gt', 'PPV', 'mean_F1'):

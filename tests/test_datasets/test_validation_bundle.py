@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score
 
-from anomseg.apis.evaluate_scores import evaluate_score_folder
+from anomseg.apis.evaluate_scores import evaluate
 from anomseg.datasets.benchmarks import build_benchmark
 from tests.conftest import require_shared
 from tests.test_apis.test_evaluate_scores import assert_official_numbers
@@ -47,7 +47,7 @@ def test_fishyscapes_lost_and_found_bundle_needs_no_lostandfound_download(tmp_pa
             for stem, l in frames.items()}
     for stem, m in maps.items():
         np.save(scores_dir / f'{stem}.npy', m)
-    got = evaluate_score_folder('FishyscapesLAF', root, str(scores_dir))
+    got = evaluate('FishyscapesLAF', root, str(scores_dir))
     labels = np.concatenate([frames[s].ravel() for s in sorted(frames)])
     scores = np.concatenate([maps[s].ravel() for s in sorted(frames)])
     keep = labels != 255

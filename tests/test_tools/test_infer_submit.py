@@ -47,3 +47,28 @@ def test_checkpoint_to_smiyc_and_oodis_submissions(assets, tiny_synthroad, tmp_p
         txts = sorted(n for n in zf.namelist() if n.endswith('_pred.txt'))
     assert txts == [f'{b}/anomaly_{i:04d}_instanceIds_pred.txt'
                     for b in ('roadanomaly', 'roadobstacle') for i in range(3)]
+
+
+def test_a_model_name_stands_for_config_and_checkpoint(tiny_synthroad, tmp_path):
+    """infer.py NAME SOURCE writes what infer.py CONFIG CHECKPOINT SOURCE writes; a config
+    file without its checkpoint is named in one line."""
+    import json
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from anomseg.apis import get_model
+    from tests.conftest import REPO
+    src = osp.join(tiny_synthroad, 'anomaly', 'images', 'anomaly_0000.png')
+    info = get_model('dlv3p_camvid')
+    for out, model in (('name', ['dlv3p_camvid']), ('files', [info.config, info.checkpoint])):
+        run_tool('tools/infer.py', *model, src, '--out-dir', str(tmp_path / out), '--scores',
+                 'npy', '--scorer', 'msp')
+        assert json.load(open(tmp_path / out / 'summary.json'))['frames'] == 1
+    a, b = (np.load(tmp_path / out / 'scores' / 'anomaly_0000.npy') for out in ('name', 'files'))
+    assert np.array_equal(a, b)
+    proc = subprocess.run([sys.executable, 'tools/infer.py', info.config, src, '--out-dir',
+                           str(tmp_path / 'x')], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.strip().count('\n') == 0
+    assert 'a config file needs a CHECKPOINT' in proc.stderr

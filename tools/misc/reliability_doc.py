@@ -5,9 +5,8 @@
 Runs the tests in RELIABILITY_TESTS with ANOMSEG_RELIABILITY_LOG set (each test reports its
 outcomes through ``tests.reliability.record``) and a JUnit report (pass / fail of each test),
 then writes the page: the bad-input matrix (entry points x cases, with what each one said), the
-interruption, determinism and untrusted-file results, the fuzzed properties, and the matrix
-outcomes before issue #17 (docs/reliability/before-issue-17.json). The page carries a digest of
-the test files; a test fails when they change and the page is not written again.
+interruption, determinism and untrusted-file results, and the fuzzed properties. The page carries
+a digest of the test files; a test fails when they change and the page is not written again.
 """
 import argparse
 import collections
@@ -43,7 +42,6 @@ RELIABILITY_TESTS = (
     'tests/test_utils/test_checkpoint.py',
     'tests/test_utils/test_image_files.py',
 )
-BEFORE = osp.join(REPO, 'docs', 'reliability', 'before-issue-17.json')
 # checks the page itself, so it is not among the tests the page is written from
 PAGE_TEST = 'tests/test_tools/test_bad_inputs.py::test_reliability_page_is_written_from_these_tests'
 SYMBOLS = {'error': 'E', 'runs': 'OK', 'n/a': '·'}
@@ -100,10 +98,6 @@ def render(records, outcomes, seconds):
     for r in records:
         if (r['entry'], r['case']) not in matrix:
             extra[r['entry']].append((r['case'], r['outcome']))
-    with open(BEFORE) as fh:
-        before = json.load(fh)
-    failed_before = {(entry, case): why for entry, cases in before['failed'].items()
-                     for case, why in cases.items()}
     passed = sum(v == 'passed' for v in outcomes.values())
     failed = [k for k, v in outcomes.items() if v == 'failed']
     kinds = collections.Counter(cell_kind(o) for o in matrix.values())
@@ -154,14 +148,9 @@ def render(records, outcomes, seconds):
         f'{kinds["runs"]} runs on paths with spaces and non-ASCII characters, {kinds["n/a"]} '
         'cases that do not apply to the entry point. Each error cell also checks exit code 2, '
         'no traceback, no output left behind (a run stopped inside training or testing keeps '
-        'its log folder, never a checkpoint, metrics or report) and an untouched input tree. '
-        f'Before issue #17 the same matrix (commit {before["commit"]}) failed '
-        f'{len(failed_before)} cells: '
-        + ', '.join(f'{n} {why}' for why, n in
-                    collections.Counter(failed_before.values()).most_common()) + '.',
+        'its log folder, never a checkpoint, metrics or report) and an untouched input tree.',
         '',
-        'E: refused with a named error · OK: ran to the end · ·: does not apply · '
-        '¹: failed before issue #17 (see the list below the table)',
+        'E: refused with a named error · OK: ran to the end · ·: does not apply',
         '',
     ]
     short = {c: f'{i + 1}' for i, c in enumerate(CASES)}
@@ -171,10 +160,7 @@ def render(records, outcomes, seconds):
         cells = []
         for case in CASES:
             outcome = matrix.get((entry, case))
-            mark = '?' if outcome is None else SYMBOLS[cell_kind(outcome)]
-            if (entry, case) in failed_before:
-                mark += '¹'
-            cells.append(mark)
+            cells.append('?' if outcome is None else SYMBOLS[cell_kind(outcome)])
         lines.append(f'| `{entry}` | ' + ' | '.join(cells) + ' |')
     lines += ['', 'Cases: ' + '; '.join(f'{short[c]} {c}' for c in CASES) + '.', '']
     lines += ['### What each entry point said', '',
@@ -186,8 +172,7 @@ def render(records, outcomes, seconds):
             outcome = matrix.get((entry, case))
             if outcome is None or outcome.startswith('n/a'):
                 continue
-            was = failed_before.get((entry, case))
-            lines.append(f'- {case}: {outcome}' + (f' *(before #17: {was})*' if was else ''))
+            lines.append(f'- {case}: {outcome}')
         na = [f'{c} ({matrix[(entry, c)][5:]})' for c in CASES
               if matrix.get((entry, c), '').startswith('n/a')]
         if na:
