@@ -20,6 +20,7 @@ import torch
 from mmcv.cnn import ConvModule
 from mmengine.dataset import Compose
 from mmengine.infer import BaseInferencer
+from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 from mmseg.registry import MODELS
 
@@ -228,6 +229,7 @@ class AnomalyInferencer(FrameInference, BaseInferencer):
             cfg.model.pop('pretrained', None)
         self.device = device
         scope = cfg.get('default_scope', 'mmseg')
+        init_default_scope(scope)
         BaseInferencer.__init__(self, cfg, checkpoint, device, scope=scope, show_progress=False)
         self.scorers = list(self.model.scorers)
         hook = cfg.get('default_hooks', {}).get('visualization', {})

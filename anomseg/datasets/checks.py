@@ -31,9 +31,17 @@ def check_dataset_files(dataset_cfg, what='dataset'):
     from anomseg.utils.image_files import check_image_file, check_same_size
     register_all_modules(init_default_scope=False)
     with DefaultScope.overwrite_default_scope('mmseg'):
-        dataset = DATASETS.build(copy.deepcopy(dataset_cfg))
+        cfg = copy.deepcopy(dataset_cfg)
+        if 'dataset' not in cfg and 'datasets' not in cfg:  # not a wrapper (Repeat, Concat)
+            # mmengine cannot serialise an empty sample list, which is named below
+            cfg['serialize_data'] = False
+        dataset = DATASETS.build(cfg)
     if len(dataset) == 0:
-        raise FileNotFoundError(f'{what}: no sample found in {_dataset_folder(dataset_cfg)}')
+        suffix = getattr(dataset, 'img_suffix', None)
+        folder = (getattr(dataset, 'data_prefix', None) or {}).get('img_path') or \
+            _dataset_folder(dataset_cfg)
+        raise FileNotFoundError(f'{what}: no sample found in {folder}'
+                                + (f' (images *{suffix} with their labels)' if suffix else ''))
     problems, seen = [], set()
     for index in range(len(dataset)):
         info = dataset.get_data_info(index)

@@ -263,3 +263,26 @@ def test_it_is_an_mmengine_inferencer_whose_stages_compose_the_call(inferencer, 
     called = [inferencer(p) for p in paths]
     for a, b in zip(staged, called):
         assert np.allclose(a['scores']['rba'], b['scores']['rba'], atol=1e-4)
+
+
+@pytest.mark.slow
+def test_maps_are_the_ones_tools_test_writes(inferencer, checkpoint, tiny_synthroad, tmp_path):
+    """On the same frames, the inferencer's maps are those of tools/test.py --out."""
+    import subprocess
+    import sys
+    frames = osp.join(tiny_synthroad, 'anomaly')
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', CFG, checkpoint, '--scorer', 'rba,msp', '--out',
+         str(tmp_path / 'maps'), '--work-dir', str(tmp_path / 'work'), '--no-report',
+         '--cfg-options', f'test_dataloader.dataset.data_root={frames}',
+         'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False'],
+        cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    paths = sorted(glob.glob(osp.join(frames, 'images', '*.png')))
+    assert paths
+    for path, result in zip(paths, inferencer(paths)):
+        stem = osp.splitext(osp.basename(path))[0]
+        for scorer in ('rba', 'msp'):
+            saved = np.load(tmp_path / 'maps' / scorer / f'{stem}.npy')
+            assert saved.shape == result['scores'][scorer].shape
+            assert np.allclose(saved, result['scores'][scorer], atol=1e-4)
