@@ -45,6 +45,7 @@ def comparison(runs):
     for _, label in MODELS:
         head += f' {label + " AP":>14s} {"FPR95":>7s}'
     lines = [head + f' {"published ERFNet AP":>20s} {"FPR95":>7s}']
+    own = {name: get_model(name).scorer for name, _ in MODELS}
     for s in SCORERS:
         row = f'{s:>10s}'
         for name, _ in MODELS:
@@ -52,7 +53,7 @@ def comparison(runs):
             if f'{s}/AP' not in m:
                 row += f' {"- ":>14s} {"-":>7s}'
                 continue
-            ap = f'{100 * m[f"{s}/AP"]:.3f}' + ('*' if s == get_model(name).scorer else ' ')
+            ap = f'{100 * m[f"{s}/AP"]:.3f}' + ('*' if s == own[name] else ' ')
             row += f' {ap:>14s} {100 * m[f"{s}/FPR95_interp"]:7.3f}'
         pub_ap, pub_fpr = (f'{v:.3f}' for v in PUBLISHED[s]) if s in PUBLISHED else ('-', '-')
         lines.append(row + f' {pub_ap:>20s} {pub_fpr:>7s}')

@@ -41,7 +41,10 @@ def table(models, sets):
     rows = [head, ['---'] * len(head)]
     for m in models:
         miou = closed_set(m)
-        cells = [m.name, m.title, m.scorer, '-' if miou is None else f'{miou:.1f}']
+        missed = [k.split('.', 1)[1] for ms in m.results.values() for k, v in ms.items()
+                  if k.startswith('Dice.') and v == 0]
+        title = m.title + (f' (never predicts {", ".join(missed)}: Dice 0)' if missed else '')
+        cells = [m.name, title, m.scorer, '-' if miou is None else f'{miou:.1f}']
         for s in sets:
             r = m.results.get(s)
             cells.append(f'{r["AP"]:.1f} / {r["FPR95"]:.1f}' if r else '-')

@@ -30,6 +30,22 @@ def test_sorted_by_a_benchmarks_metric(capsys):
     assert '| erfnet-rpl_cityscapes | ERFNet + RPL, style-aligned |' in table
 
 
+def test_a_known_class_never_predicted_is_named(capsys):
+    import json
+    MAIN(['--task', 'medical'])
+    table = capsys.readouterr().out
+    results = json.load(open(osp.join(REPO, 'checkpoints', 'emidec', 'results.json')))
+    for model in metafile_models():
+        key = model['Alias'].rsplit('_', 1)[0]
+        if not model['Alias'].endswith('_emidec'):
+            continue
+        zero = sorted(k.split('.', 1)[1] for k, v in results[key]['seeds']['0']['test'].items()
+                      if k.startswith('heart/Dice.') and v == 0)
+        row = next(r for r in table.splitlines() if r.startswith(f'| {model["Alias"]} |'))
+        assert ('never predicts' in row) == bool(zero)
+        assert all(c in row for c in zero)
+
+
 def test_names_of_a_task(capsys):
     MAIN(['--task', 'medical', '--names'])
     names = capsys.readouterr().out.split()

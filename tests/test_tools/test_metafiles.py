@@ -75,3 +75,8 @@ def test_metafile_entry_matches_its_sources(path, model):
         assert heart_ap[scorer] == max(heart_ap.values())
         anomaly = [r['Metrics'] for r in model['Results'] if r['Task'] == 'Anomaly Segmentation']
         assert anomaly[0]['AP'] == pytest.approx(100 * heart_ap[scorer], abs=0.005)
+        closed = [r['Metrics'] for r in model['Results'] if r['Task'] != 'Anomaly Segmentation']
+        dice = {k[len('heart/'):]: v for k, v in run['test'].items()
+                if k.startswith('heart/Dice.')}
+        assert dice and all(closed[0][k] == pytest.approx(100 * v, abs=0.005)
+                            for k, v in dice.items())

@@ -97,6 +97,9 @@ def model_entry(zoo, key, spec, results, sums, collection):
         closed = {'Task': 'Semantic Segmentation', 'Dataset': f'{zoo} test patients',
                   'Metrics': {'mIoU': round(100 * test['heart/mIoU'], 2),
                               'mDice': round(100 * test['heart/mDice'], 2)}}
+        # every class's Dice: a known class the model never predicts must show (Dice 0)
+        closed['Metrics'].update({k.split('/', 1)[1]: round(100 * v, 2) for k, v in test.items()
+                                  if k.startswith('heart/Dice.')})
         sets = [{'Task': 'Anomaly Segmentation', 'Dataset': f'{zoo} test patients (heart)',
                  'Metrics': anomaly['heart']}]
     return {'Name': stem, 'Alias': f'{key}_{zoo}', 'In Collection': collection,
