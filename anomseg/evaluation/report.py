@@ -7,67 +7,237 @@ one colour range for all frames (the config's, when it was set for that scorer, 
 99th percentile of all its scores) and its components at one threshold, that of its best pixel
 F1 over all frames (exact; SMIYC's component metrics use the threshold of its binned curve,
 reported as best_F1_threshold).
+
+What the panels need is kept as the frames stream past (``ReportFrames``), never the frames
+themselves: each frame's image, labels and map at the panel's size while the run has at most
+``max_panels`` frames, and at full size only the current worst and best ``gallery_size`` frames
+by per-frame AP (their components are counted at full resolution). Memory is bounded whatever
+the number of frames, and nothing is written to disk before the report.
 """
 import datetime
+import heapq
 import os.path as osp
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import cv2
 import numpy as np
 
-from anomseg.evaluation.functional import curves, score_histograms
+from anomseg.evaluation.functional import curve_pieces, score_histograms
 from anomseg.utils.io import write_bytes_atomic, write_json_atomic
 from anomseg.version import __version__
-from anomseg.visualization.panels import frame_panel
-from anomseg.visualization.plots import plot_curves_overlay, plot_histogram_grid, thin_curve
+from anomseg.visualization.panels import frame_panel, nearest
+from anomseg.visualization.plots import plot_curves_overlay, plot_histogram_grid
 from anomseg.visualization.report_page import render_report
 
 REPORT_FORMAT = 1
+MAX_CURVE_POINTS = 2000  # drawn and stored per curve (the drawing, not the metrics)
 
 
-def best_f1_threshold(curve):
-    """The score of the best pixel F1 on an exact curve (``functional.curves``); NaN without
-    anomaly pixels."""
-    if not curve['n_pos']:
-        return float('nan')
-    p, r = curve['precision'], curve['recall']
-    with np.errstate(divide='ignore', invalid='ignore'):
-        f1 = np.nan_to_num(2 * p * r / (p + r))
-    return float(curve['threshold'][int(np.argmax(f1))])
+def best_f1_threshold(counts):
+    """The score of the best pixel F1 on the exact curve (the first, from the top, of equal
+    ones); NaN without anomaly pixels. Walks ``curve_pieces``: bounded memory."""
+    best, threshold = -1.0, float('nan')
+    if not counts.totals()[0]:
+        return threshold
+    for piece in curve_pieces(counts):
+        p, r = piece['precision'], piece['recall']
+        with np.errstate(divide='ignore', invalid='ignore'):
+            f1 = np.nan_to_num(2 * p * r / (p + r))
+        i = int(np.argmax(f1))
+        if f1[i] > best:
+            best, threshold = float(f1[i]), float(piece['threshold'][i])
+    return threshold
 
 
 def count_quantiles(counts, qs):
-    """Quantiles of all pixels counted in a ScoreCounts (lowest score whose cumulative share
-    reaches q)."""
-    values, pos, neg = counts.table()
-    if not values.size:
-        return [0.0 for _ in qs]
-    share = np.cumsum(pos + neg) / max(int(pos.sum() + neg.sum()), 1)
-    return [float(values[min(int(np.searchsorted(share, q)), values.size - 1)]) for q in qs]
+    """Quantiles of all pixels counted in a ScoreCounts (the lowest score whose cumulative share
+    of pixels, from the lowest score up, reaches q), in one walk from the top: a score's share
+    is 1 - (pixels above it) / all."""
+    total = sum(counts.totals())
+    out = [None] * len(qs)
+    above = 0
+    for values, pos, neg in counts.descending():
+        n = pos + neg
+        before = above + np.concatenate([[0], np.cumsum(n)[:-1]])  # pixels above each score
+        share = (total - before) / max(total, 1)
+        for k, q in enumerate(qs):
+            reached = np.flatnonzero(share >= q)
+            if reached.size:
+                out[k] = float(values[reached[-1]])
+        above += int(n.sum())
+    return [0.0 if v is None else v for v in out]
 
 
-def choose_gallery(frames, scorer, size):
-    """(worst, best) stems by ``scorer``'s per-frame AP among frames with anomaly pixels."""
-    ranked = sorted((f for f in frames if f['report'][scorer]['anomaly_pixels']),
-                    key=lambda f: (f['report'][scorer]['AP'], f['stem']))
-    worst = [f['stem'] for f in ranked[:size]]
-    best = [f['stem'] for f in ranked[::-1][:size] if f['stem'] not in worst]
-    return worst, best
+def thin_curve(counts, points=MAX_CURVE_POINTS):
+    """The PR / ROC points of the exact curve, at most ``points`` evenly spaced ones, as lists
+    (what a report stores and draws), walked piece by piece."""
+    rows = sum(values.size for values, _, _ in counts.descending())
+    keep = (np.arange(rows) if rows <= points else
+            np.unique(np.linspace(0, rows - 1, points).astype(int)))
+    out = dict(recall=[], precision=[], fpr=[])
+    start = 0
+    for piece in curve_pieces(counts):
+        end = start + piece['threshold'].size
+        here = keep[np.searchsorted(keep, start):np.searchsorted(keep, end)] - start
+        for key in out:
+            out[key] += [float(v) for v in piece[key][here]]
+        start = end
+    n_pos, n_neg = counts.totals()
+    return dict(out, positive_rate=n_pos / max(n_pos + n_neg, 1))
 
 
-def write_run_report(report_dir, identity, metrics, counts, frames, score_range=None, max_panels=150, gallery_size=6, name='report'):
+def thumbnail_size(shape, width):
+    """(W, H) of a thumbnail ``width`` wide of a frame of ``shape`` (H, W)."""
+    return width, max(1, round(shape[0] * width / shape[1]))
+
+
+def read_thumbnail(path, shape, width):
+    """The image at ``path`` scaled to ``width`` pixels wide at the aspect of ``shape`` (the
+    labels' (H, W): an image evaluated at another size is scaled to the labels' frame), BGR
+    uint8; JPEG is decoded at a reduced scale where that is still wide enough. Grey where
+    there is no image or it cannot be read."""
+    size = thumbnail_size(shape, width)
+    image = None
+    if path:
+        flag = cv2.IMREAD_COLOR
+        for factor, reduced in ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4),
+                                (2, cv2.IMREAD_REDUCED_COLOR_2)):
+            if shape[1] >= factor * width:
+                flag = reduced
+                break
+        image = cv2.imread(path, flag)
+    if image is None:
+        return np.full(size[::-1] + (3,), 128, np.uint8)
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+class ReportFrames:
+    """What the report's panels need of the frames of ``scorer``, kept as they are added
+    (see the module): ``add`` each frame with its report row (``frame_summary``); ``merge``
+    another process's; ``gallery()`` and ``panels()`` at the end. Images are read and scaled
+    by a background thread while the next frame is measured (OpenCV releases the GIL)."""
+
+    def __init__(self, scorer, max_panels=150, gallery_size=6, tile_width=420):
+        self.scorer, self.max_panels = scorer, max_panels
+        self.gallery_size, self.tile_width = gallery_size, tile_width
+        self.count = 0
+        self.small = {}  # stem: (image, labels, scores) at the panel's size
+        self.full = {}  # stem: (image at the panel's size, labels, scores)
+        self.worst, self.best = [], []  # heaps of (_Key, stem)
+        self._reader = None  # the background thread; images are futures until resolved
+
+    def add(self, stem, img_path, labels, scores, row):
+        self.count += 1
+        keep_small = self.count <= self.max_panels
+        if not keep_small:
+            self.small.clear()  # the report draws the gallery only
+        candidate = bool(row['anomaly_pixels']) and self._push((row['AP'], stem))
+        if not (keep_small or candidate):
+            return
+        if self._reader is None:
+            self._reader = ThreadPoolExecutor(max_workers=1)
+        image = self._reader.submit(read_thumbnail, img_path, labels.shape, self.tile_width)
+        if keep_small:
+            shape = thumbnail_size(labels.shape, self.tile_width)[::-1]
+            self.small[stem] = (image, nearest(labels, shape), nearest(scores, shape))
+        if candidate:
+            self.full[stem] = (image, np.array(labels, copy=True), np.array(scores, copy=True))
+            self._evict()
+
+    def _push(self, key):
+        """Put a frame's (AP, stem) among the worst and best kept; whether it got into one."""
+        entered = False
+        for heap, sign in ((self.worst, -1), (self.best, 1)):
+            item = (_Key(key, sign), key[1])
+            if len(heap) < self.gallery_size:
+                heapq.heappush(heap, item)
+                entered = True
+            elif heap[0][0] < item[0]:
+                heapq.heapreplace(heap, item)
+                entered = True
+        return entered
+
+    def _evict(self):
+        kept = {stem for heap in (self.worst, self.best) for _, stem in heap}
+        for stem in [s for s in self.full if s not in kept]:
+            del self.full[stem]
+
+    def resolve(self):
+        """Wait for the images being read; after this the object holds arrays only."""
+        for kept in (self.small, self.full):
+            for stem, (image, *arrays) in kept.items():
+                if isinstance(image, Future):
+                    kept[stem] = (image.result(), *arrays)
+        if self._reader is not None:
+            self._reader.shutdown()
+            self._reader = None
+        return self
+
+    def __getstate__(self):  # gathered from other processes: arrays, no thread
+        self.resolve()
+        return self.__dict__
+
+    def merge(self, other):
+        """Add the frames another process kept (frames are counted where they were added)."""
+        other.resolve()
+        self.count += other.count
+        self.small.update(other.small)
+        if self.count > self.max_panels:
+            self.small.clear()
+        for key in {key.key for heap in (other.worst, other.best) for key, _ in heap}:
+            if self._push(key):
+                self.full[key[1]] = other.full[key[1]]
+        self._evict()
+        return self
+
+    def gallery(self):
+        """(worst, best) stems: the lowest and highest (AP, stem) among all frames with anomaly
+        pixels, the best without those already among the worst."""
+        worst = [stem for _, stem in sorted(self.worst, reverse=True)]
+        best = [stem for _, stem in sorted(self.best, reverse=True) if stem not in worst]
+        return worst, best
+
+    def panels(self):
+        """{stem: (image, labels, scores, counted_at)} to draw: every frame while the run has at
+        most ``max_panels``, else the gallery's; full resolution where kept."""
+        self.resolve()
+        out = {stem: (*arrays, ' (counted at panel size)') for stem, arrays in
+               self.small.items()} if self.count <= self.max_panels else {}
+        worst, best = self.gallery()
+        for stem in worst + best:
+            out[stem] = (*self.full[stem], '')
+        return out
+
+
+class _Key:
+    """Orders (AP, stem) keys for a min-heap that keeps the ``gallery_size`` largest (sign 1)
+    or smallest (sign -1); stems are strings, so they cannot simply be negated."""
+    __slots__ = ('key', 'sign')
+
+    def __init__(self, key, sign):
+        self.key, self.sign = key, sign
+
+    def __lt__(self, other):
+        return self.key < other.key if self.sign > 0 else self.key > other.key
+
+    def __eq__(self, other):
+        return self.key == other.key
+
+
+def write_run_report(report_dir, identity, metrics, counts, frames, report_frames,
+                     score_range=None, name='report'):
     """Write the report of one run.
 
     ``identity``: what the run was (config, checkpoint, dataset, ...); ``metrics``: {scorer:
     {metric: value}}; ``counts``: {scorer: ScoreCounts}; ``frames``: AnomalyMetric's frames
-    (``stem``, ``img_path``, per-scorer ``report`` rows, spilled ``labels`` and maps);
-    ``score_range``: (vmin, vmax, scorer) the config set for its scorer. Panels are drawn for
-    every frame up to ``max_panels`` frames, else for the gallery's only. Files are named after
-    ``name``: NAME.html, NAME.json, NAME_files/. Returns the path of the page."""
+    (``stem``, ``img_path``, per-scorer ``report`` rows); ``report_frames``: the
+    ``ReportFrames`` of the first scorer; ``score_range``: (vmin, vmax, scorer) the config set
+    for its scorer. Files are named after ``name``: NAME.html, NAME.json, NAME_files/.
+    Returns the path of the page."""
     files_dir = f'{name}_files'
     scorers = list(metrics)
-    first = scorers[0]
-    exact = {s: curves(counts[s]) for s in scorers}
-    threshold, source = best_f1_threshold(exact[first]), 'its best pixel F1 over all frames'
+    first = report_frames.scorer
+    threshold, source = best_f1_threshold(counts[first]), 'its best pixel F1 over all frames'
     if score_range is not None and score_range[2] == first:
         vmin, vmax, range_source = score_range[0], score_range[1], 'the config\'s range'
     else:
@@ -75,16 +245,11 @@ def write_run_report(report_dir, identity, metrics, counts, frames, score_range=
         range_source = '1st to 99th percentile of all its scores'
     if np.isnan(threshold):
         threshold, source = vmax, 'no anomaly pixel: the top of the colour range'
-    worst, best = choose_gallery(frames, first, gallery_size)
-    drawn = {f['stem'] for f in frames} if len(frames) <= max_panels else set(worst + best)
+    worst, best = report_frames.gallery()
+    drawn = report_frames.panels()
 
     figures = {k: f'{files_dir}/{k}.png' for k in ('pr', 'roc', 'hist')}
-    thin = {s: thin_curve(exact[s]) for s in scorers}
-    plot_curves_overlay(thin, metrics, osp.join(report_dir, figures['pr']),
-                        osp.join(report_dir, figures['roc']))
-    plot_histogram_grid({s: score_histograms(counts[s]) for s in scorers},
-                        osp.join(report_dir, figures['hist']))
-    rows = []
+    rows, panels = [], []
     for f in frames:
         row = dict(stem=f['stem'], img_path=f.get('img_path'),
                    anomaly_pixels=int(f['report'][first]['anomaly_pixels']),
@@ -93,11 +258,22 @@ def write_run_report(report_dir, identity, metrics, counts, frames, score_range=
                                 if k not in ('anomaly_pixels', 'inlier_pixels')}
                             for s in scorers},
                    panel=None)
-        if f['stem'] in drawn and first in f:
+        if f['stem'] in drawn:
             panel = f'{files_dir}/frames/{f["stem"]}.jpg'
-            _write_panel(osp.join(report_dir, panel), f, first, vmin, vmax, threshold)
+            panels.append((osp.join(report_dir, panel), drawn[f['stem']]))
             row['panel'] = panel
         rows.append(row)
+    # the panels are drawn by two threads (OpenCV and numpy release the GIL) while this one
+    # walks the curves and plots them
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        drawing = pool.map(lambda task: _write_panel(*task, first, vmin, vmax, threshold),
+                           panels)
+        thin = {s: thin_curve(counts[s]) for s in scorers}
+        plot_curves_overlay(thin, metrics, osp.join(report_dir, figures['pr']),
+                            osp.join(report_dir, figures['roc']))
+        plot_histogram_grid({s: score_histograms(counts[s]) for s in scorers},
+                            osp.join(report_dir, figures['hist']))
+        list(drawing)  # raises what a panel raised
     report = dict(format=REPORT_FORMAT, identity=dict(
         identity, frames=len(frames), scorers=', '.join(scorers),
         date=identity.get('date') or datetime.datetime.now().isoformat(timespec='seconds'),
@@ -119,15 +295,10 @@ def _plain(value):
     return None if isinstance(value, float) and np.isnan(value) else value
 
 
-def _write_panel(path, frame, scorer, vmin, vmax, threshold):
-    labels = np.load(frame['labels'])
-    scores = np.load(frame[scorer]).astype(np.float32)
-    image = cv2.imread(frame['img_path'], cv2.IMREAD_COLOR) if frame.get('img_path') else None
-    if image is None:
-        image = np.full(labels.shape + (3,), 128, np.uint8)
-    elif image.shape[:2] != labels.shape:  # evaluated at another size (--protocol published)
-        image = cv2.resize(image, labels.shape[::-1], interpolation=cv2.INTER_AREA)
-    panel, _ = frame_panel(image, labels, scores, vmin, vmax, threshold, scorer)
+def _write_panel(path, kept, scorer, vmin, vmax, threshold):
+    image, labels, scores, counted_at = kept
+    panel, _ = frame_panel(image, labels, scores, vmin, vmax, threshold, scorer,
+                           counted_at=counted_at)
     ok, buf = cv2.imencode('.jpg', panel, [cv2.IMWRITE_JPEG_QUALITY, 85])
     if not ok:
         raise RuntimeError(f'{path}: could not encode the panel')

@@ -1,6 +1,10 @@
 """A frame's evaluation panel for the report: the image, its ground truth, the scorer's heatmap
 with its colour bar, and what a threshold gets right and wrong (pixels coloured by outcome,
-components counted)."""
+components counted).
+
+Everything is drawn at the image's size, which may be smaller than the labels' and scores'
+(the report keeps each frame's image at the panel's size): components are counted at the
+labels' resolution, then their masks are scaled to the image by nearest neighbour."""
 import cv2
 import numpy as np
 
@@ -8,6 +12,16 @@ from .heatmap import FONT, heatmap_overlay
 
 TRUE_POSITIVE, FALSE_POSITIVE, MISSED = (40, 180, 40), (40, 40, 230), (230, 140, 20)  # BGR
 ANOMALY, VOID = (40, 40, 230), (150, 150, 150)
+
+
+def nearest(array, shape):
+    """``array`` (H, W) resampled to ``shape`` by nearest neighbour (pixel centres), any dtype."""
+    array = np.asarray(array)
+    if array.shape[:2] == tuple(shape):
+        return array
+    rows = ((np.arange(shape[0]) + 0.5) * array.shape[0] / shape[0]).astype(np.intp)
+    cols = ((np.arange(shape[1]) + 0.5) * array.shape[1] / shape[1]).astype(np.intp)
+    return array[rows[:, None], cols]
 
 
 def _blend(image, mask, colour, alpha=0.55):
@@ -18,6 +32,7 @@ def _blend(image, mask, colour, alpha=0.55):
 
 def ground_truth_overlay(image, labels, void_index=255):
     """Anomaly pixels (label 1) red, void grey, over the image."""
+    labels = nearest(labels, image.shape[:2])
     out = _blend(image, labels == 1, ANOMALY)
     return _blend(out, labels == void_index, VOID, 0.7)
 
@@ -26,9 +41,9 @@ def component_overlay(image, scores, labels, threshold, void_index=255):
     """What the threshold gets right and wrong, over the image: predicted anomaly pixels
     (``scores >= threshold``, void excluded) green where they are anomalies and red where they
     are not; anomaly pixels left out, blue. Returns (overlay, counts) with counts of 8-connected
-    components as the component metrics count them: 'true positive' (predicted components that
-    touch the anomaly ground truth), 'false positive' (the others) and 'missed' (ground-truth
-    components no prediction touches)."""
+    components as the component metrics count them, at the labels' resolution: 'true positive'
+    (predicted components that touch the anomaly ground truth), 'false positive' (the others)
+    and 'missed' (ground-truth components no prediction touches)."""
     valid = labels != void_index
     predicted = (np.asarray(scores) >= threshold) & valid
     anomaly = labels == 1
@@ -41,6 +56,7 @@ def component_overlay(image, scores, labels, threshold, void_index=255):
     out = image
     for mask, colour in ((anomaly & ~predicted, MISSED), (predicted & ~anomaly, FALSE_POSITIVE),
                          (predicted & anomaly, TRUE_POSITIVE)):
+        mask = nearest(mask, image.shape[:2])
         out = _blend(out, mask, colour)
         contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL,
                                        cv2.CHAIN_APPROX_SIMPLE)
@@ -54,30 +70,39 @@ def component_overlay(image, scores, labels, threshold, void_index=255):
 def _titled(tile, title, width):
     """``tile`` scaled to ``width`` with a white title strip above it."""
     h, w = tile.shape[:2]
-    tile = cv2.resize(tile, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
+    if w != width:
+        tile = cv2.resize(tile, (width, max(1, round(h * width / w))),
+                          interpolation=cv2.INTER_AREA)
     scale = 0.5
     strip = np.full((24, width, 3), 255, np.uint8)
     cv2.putText(strip, title, (4, 17), FONT, scale, (0, 0, 0), 1, cv2.LINE_AA)
     return np.vstack([strip, tile])
 
 
-def frame_panel(image, labels, scores, vmin, vmax, threshold, scorer, tile_width=420):
+def frame_panel(image, labels, scores, vmin, vmax, threshold, scorer, tile_width=420,
+                counted_at=''):
     """[image | ground truth | heatmap with colour bar | components at ``threshold``] of one
     frame, each tile ``tile_width`` wide (the heatmap a little wider, for its bar), BGR uint8.
-    Returns (panel, component counts)."""
+    ``labels`` and ``scores`` share a size, which may differ from the image's (see the
+    module); ``counted_at`` is added to the components' title (e.g. where they were counted
+    at a reduced size). Returns (panel, component counts)."""
     image = np.ascontiguousarray(image)
+    h, w = image.shape[:2]
+    size = (tile_width, max(1, round(h * tile_width / w)))
+    if (w, h) != size:
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     comps, counts = component_overlay(image, scores, labels, threshold)
-    # the heatmap drawn at the tile's size, so that its colour bar reads at that size
-    size = (tile_width, max(1, round(image.shape[0] * tile_width / image.shape[1])))
-    heat = heatmap_overlay(cv2.resize(image, size, interpolation=cv2.INTER_AREA),
-                           cv2.resize(np.asarray(scores, np.float32), size,
-                                      interpolation=cv2.INTER_AREA), vmin, vmax, label=scorer)
+    scores = np.asarray(scores)
+    heat_scores = (cv2.resize(scores.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+                   if scores.shape[1] > size[0] else nearest(scores, size[::-1]))
+    heat = heatmap_overlay(image, heat_scores.astype(np.float32), vmin, vmax, label=scorer)
     tiles = [_titled(image, 'image', tile_width),
              _titled(ground_truth_overlay(image, labels), 'ground truth (red: anomaly, grey: '
                      'void)', tile_width),
              _titled(heat, f'{scorer} heatmap', heat.shape[1]),
              _titled(comps, f'{scorer} >= {threshold:.4g}: {counts["true positive"]} TP, '
-                     f'{counts["false positive"]} FP, {counts["missed"]} missed', tile_width)]
+                     f'{counts["false positive"]} FP, {counts["missed"]} missed{counted_at}',
+                     tile_width)]
     height = max(t.shape[0] for t in tiles)
     tiles = [np.vstack([t, np.full((height - t.shape[0], t.shape[1], 3), 255, np.uint8)])
              for t in tiles]

@@ -9,17 +9,6 @@ from matplotlib.figure import Figure
 
 from anomseg.utils.io import write_bytes_atomic
 
-MAX_POINTS = 2000
-
-
-def _thin(*arrays):
-    """At most MAX_POINTS evenly spaced points of each curve (the drawing, not the metrics)."""
-    n = len(arrays[0])
-    if n <= MAX_POINTS:
-        return arrays
-    idx = np.unique(np.linspace(0, n - 1, MAX_POINTS).astype(int))
-    return tuple(a[idx] for a in arrays)
-
 
 def _save(fig, path):
     buf = io.BytesIO()
@@ -27,19 +16,10 @@ def _save(fig, path):
     write_bytes_atomic(path, buf.getvalue())
 
 
-def thin_curve(curve):
-    """The PR / ROC points of ``functional.curves`` thinned to at most MAX_POINTS, as lists
-    (what a report stores and draws)."""
-    recall, precision, fpr = _thin(curve['recall'], curve['precision'], curve['fpr'])
-    return dict(recall=[float(v) for v in recall], precision=[float(v) for v in precision],
-                fpr=[float(v) for v in fpr], positive_rate=curve['n_pos'] /
-                max(curve['n_pos'] + curve['n_neg'], 1))
-
-
 def plot_curves_overlay(named_curves, metrics, pr_path, roc_path, title=''):
     """One PR plot and one ROC plot with a curve per run or scorer. ``named_curves``: {name:
-    ``thin_curve`` dict}; ``metrics``: {name: {'AP': .., 'AUROC': .., 'FPR95': ..}} for the
-    legends."""
+    ``anomseg.evaluation.report.thin_curve`` dict}; ``metrics``: {name: {'AP': .., 'AUROC': ..,
+    'FPR95': ..}} for the legends."""
     fig = Figure(figsize=(6.4, 4.8))
     pr = fig.subplots()
     for name, c in named_curves.items():

@@ -123,3 +123,68 @@ def test_bad_model_files_get_a_clear_error(small_model, tmp_path):
     onnx.save(graph, str(tmp_path / 'foreign.onnx'))
     with pytest.raises(ValueError, match="foreign.onnx: no 'anomseg' metadata"):
         OnnxInferencer(str(tmp_path / 'foreign.onnx'))
+
+
+@pytest.mark.slow
+def test_int8_model_is_quantised_calibrated_and_close_to_float(small_model, tmp_path):
+    import onnx
+
+    from anomseg.apis.onnx_model import OnnxInferencer
+    camvid = require_shared('data', 'CamVid', 'train')
+    out = tmp_path / 'erfnet_int8.onnx'
+    run = subprocess.run([sys.executable, 'tools/deployment/quantize_onnx.py', small_model,
+                          camvid, '--frames', '4', '--out', str(out)], cwd=REPO,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    graph = onnx.load(str(out))
+    ops = {node.op_type for node in graph.graph.node}
+    assert {'QuantizeLinear', 'DequantizeLinear', 'Conv'} <= ops
+    int8_weights = [t for t in graph.graph.initializer if t.data_type == onnx.TensorProto.INT8]
+    assert len(int8_weights) >= 50                  # ERFNet's convolutions, per channel
+    int8, fp32 = OnnxInferencer(str(out)), OnnxInferencer(small_model)
+    assert int8.meta['quantized'].startswith('int8 static QDQ, 4 calibration frames')
+    assert int8.scorers == fp32.scorers
+    frame = real_frames(1, (128, 256))[0]
+    got, want = int8([frame])[0], fp32([frame])[0]
+    assert np.mean(got['sem_seg'] == want['sem_seg']) >= 0.8
+    for scorer in fp32.scorers:
+        a, b = got['scores'][scorer].ravel(), want['scores'][scorer].ravel()
+        assert np.corrcoef(a, b)[0, 1] >= 0.8, scorer
+    run = subprocess.run([sys.executable, 'tools/deployment/quantize_onnx.py', str(out),
+                          camvid, '--out', str(tmp_path / 'twice.onnx')], cwd=REPO,
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and 'already quantised' in run.stderr
+
+
+@pytest.mark.parametrize('opset', [17, 18])
+def test_channel_softmax_rewrite_computes_what_the_operators_compute(opset):
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    from anomseg.apis.onnx_model import decompose_channel_softmax
+    shape = [1, 5, 6, 7]
+    ops = [('Softmax', dict(axis=1), shape), ('LogSoftmax', dict(axis=1), shape),
+           ('Softmax', dict(axis=-1), shape),                 # the last axis: left as it is
+           ('ReduceLogSumExp', dict(axes=[1], keepdims=1), [1, 1, 6, 7]),
+           ('ReduceLogSumExp', dict(axes=[1], keepdims=0), [1, 6, 7])]
+    if opset >= 18:  # ReduceLogSumExp takes its axes as an input from opset 18
+        ops = ops[:3]
+    nodes = [helper.make_node(op, ['x'], [f'y{i}'], **attrs) for i, (op, attrs, _) in
+             enumerate(ops)]
+    graph = helper.make_graph(
+        nodes, 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info(f'y{i}', TensorProto.FLOAT, out)
+         for i, (_, _, out) in enumerate(ops)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', opset)])
+    x = np.random.default_rng(0).normal(scale=30, size=shape).astype(np.float32)
+    want = ort.InferenceSession(model.SerializeToString(),
+                                providers=['CPUExecutionProvider']).run(None, {'x': x})
+    assert decompose_channel_softmax(model) == len(ops) - 1
+    onnx.checker.check_model(model)
+    assert {n.op_type for n in model.graph.node} >= {'ReduceMax', 'Exp', 'ReduceSum'}
+    assert [n.op_type for n in model.graph.node].count('Softmax') == 1
+    got = ort.InferenceSession(model.SerializeToString(),
+                               providers=['CPUExecutionProvider']).run(None, {'x': x})
+    for a, b in zip(got, want):
+        assert a.shape == b.shape and np.allclose(a, b, rtol=1e-5, atol=1e-5)

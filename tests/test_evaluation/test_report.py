@@ -6,7 +6,8 @@ import numpy as np
 
 from anomseg.evaluation.functional import ScoreCounts, curves
 from anomseg.evaluation.metrics import AnomalyMetric
-from anomseg.evaluation.report import best_f1_threshold, choose_gallery, count_quantiles
+from anomseg.evaluation.report import (ReportFrames, best_f1_threshold, count_quantiles,
+                                       thin_curve)
 from anomseg.visualization.report_page import best_scorers, render_report
 
 
@@ -23,7 +24,7 @@ def test_best_f1_threshold_is_the_brute_force_one():
             f1 = 2 * tp / (pred.sum() + labels.sum())
             if f1 > best_f1 + 1e-12:
                 best, best_f1 = t, f1
-        assert best_f1_threshold(curves(counts)) == best
+        assert best_f1_threshold(counts) == best
 
 
 def test_count_quantiles_follow_the_pixels():
@@ -33,12 +34,48 @@ def test_count_quantiles_follow_the_pixels():
         [0.1, 0.1, 0.2, 0.2, 0.5, 0.9]
 
 
+def brute_force_gallery(rows, size):
+    """Worst and best stems by (AP, stem) over frames with anomaly pixels, all sorted at once."""
+    ranked = sorted((ap, stem) for stem, n, ap in rows if n)
+    worst = [stem for _, stem in ranked[:size]]
+    return worst, [stem for _, stem in ranked[::-1][:size] if stem not in worst]
+
+
 def test_gallery_ranks_frames_with_anomalies_by_ap():
-    frames = [dict(stem=s, report={'m': dict(anomaly_pixels=n, AP=ap)})
-              for s, n, ap in (('a', 5, 0.9), ('b', 0, float('nan')), ('c', 3, 0.1),
-                               ('d', 7, 0.5))]
-    assert choose_gallery(frames, 'm', 2) == (['c', 'd'], ['a'])
-    assert choose_gallery(frames, 'm', 1) == (['c'], ['a'])
+    rows = [('a', 5, 0.9), ('b', 0, float('nan')), ('c', 3, 0.1), ('d', 7, 0.5)]
+    for size, expected in ((2, (['c', 'd'], ['a'])), (1, (['c'], ['a']))):
+        kept = ReportFrames('m', gallery_size=size, tile_width=8)
+        for stem, n, ap in rows:
+            kept.add(stem, None, np.zeros((4, 4), np.uint8), np.zeros((4, 4)),
+                     dict(anomaly_pixels=n, AP=ap))
+        assert kept.gallery() == expected
+
+
+def test_streamed_gallery_is_the_one_of_all_frames_and_holds_few_frames():
+    rng = np.random.default_rng(5)
+    for trial in range(30):
+        n, size = int(rng.integers(1, 40)), int(rng.integers(1, 5))
+        rows = [(f's{i:02d}', int(rng.integers(0, 3)), float(np.round(rng.random(), 1)))
+                for i in rng.permutation(n)]                   # tied APs: stems decide
+        parts = [ReportFrames('m', max_panels=10, gallery_size=size, tile_width=8)
+                 for _ in range(2)]                            # two processes, merged
+        for i, (stem, pixels, ap) in enumerate(rows):
+            labels = np.full((6, 10), pixels and 1, np.uint8)
+            parts[i % 2].add(stem, None, labels, np.full((6, 10), ap),
+                             dict(anomaly_pixels=pixels, AP=ap))
+            assert len(parts[i % 2].full) <= 2 * size
+            assert len(parts[i % 2].small) <= 10
+        kept = parts[0].merge(parts[1])
+        assert kept.gallery() == brute_force_gallery(rows, size), trial
+        drawn = kept.panels()
+        worst, best = kept.gallery()
+        if n <= 10:
+            assert set(drawn) == {stem for stem, _, _ in rows}
+        else:
+            assert set(drawn) == set(worst + best)
+        for stem in worst + best:                              # the gallery at full size
+            image, labels, scores, note = drawn[stem]
+            assert labels.shape == (6, 10) and note == ''
 
 
 def test_best_values_are_marked_per_column():
@@ -92,3 +129,25 @@ def test_the_report_holds_the_metrics_frames_and_panels(tmp_path):
     assert page == render_report(report)
     assert 'f1&lt;&amp;&gt;' in page and 'f1<&>' not in page
     assert '<script>' in page and 'http' not in page.replace('http-equiv', '')
+
+
+def test_streamed_curve_summaries_equal_those_of_the_whole_curve():
+    """700,000 distinct scores: the table comes in two pieces of counts.descending()."""
+    rng = np.random.default_rng(2)
+    scores = rng.random(700_000)
+    labels = (rng.random(700_000) < 0.2 + 0.5 * scores).astype(np.uint8)
+    counts = ScoreCounts().update(scores, labels)
+    assert len(list(counts.descending())) == 2
+    whole = curves(counts)
+    p, r = whole['precision'], whole['recall']
+    f1 = np.nan_to_num(2 * p * r / (p + r))
+    assert best_f1_threshold(counts) == whole['threshold'][int(np.argmax(f1))]
+    ordered = np.sort(scores)
+    qs = (0.01, 0.5, 0.99)
+    assert count_quantiles(counts, qs) == [ordered[int(np.ceil(q * ordered.size)) - 1]
+                                           for q in qs]
+    thin = thin_curve(counts, points=1000)
+    idx = np.unique(np.linspace(0, whole['threshold'].size - 1, 1000).astype(int))
+    assert thin['recall'] == whole['recall'][idx].tolist()
+    assert thin['fpr'] == whole['fpr'][idx].tolist()
+    assert thin['positive_rate'] == labels.mean()

@@ -40,3 +40,15 @@ def test_panel_colours_outcomes_and_keeps_its_tiles_aligned():
     assert blue[0] > blue[1] and blue[0] > blue[2]
     panel, _ = frame_panel(image, labels, scores, 0, 1, 0.5, 'msp', tile_width=120)
     assert panel.dtype == np.uint8 and panel.shape[1] >= 4 * 120
+
+
+def test_components_are_counted_at_the_labels_size_and_drawn_at_the_images():
+    rng = np.random.default_rng(4)
+    labels = (rng.random((90, 120)) < 0.1).astype(np.uint8)
+    scores = rng.random((90, 120))
+    image = np.zeros((30, 40, 3), np.uint8)              # a third of the labels' size
+    overlay, counts = component_overlay(image, scores, labels, 0.9)
+    assert overlay.shape == image.shape
+    assert counts == reference_counts(scores, labels, 0.9)
+    panel, same = frame_panel(image, labels, scores, 0, 1, 0.9, 'msp', tile_width=40)
+    assert same == counts and panel.shape[1] >= 4 * 40

@@ -112,8 +112,10 @@ class LoadAnomalyAnnotations(BaseTransform):
             lut = np.arange(max(256, int(label.max()) + 1), dtype=np.int64)
             for old, new in label_map.items():
                 lut[old] = new
-            label = lut[label]
-        bad = np.setdiff1d(np.unique(label), [0, 1, self.void_index])
+            label = lut.astype(np.uint8)[label] if lut.max() < 256 else lut[label]
+        present = (np.flatnonzero(np.bincount(label.ravel(), minlength=256))
+                   if label.dtype == np.uint8 else np.unique(label))
+        bad = np.setdiff1d(present, [0, 1, self.void_index])
         if bad.size:
             raise InputError(f'{path}: anomaly labels must be 0 (inlier), 1 (anomaly) or '
                              f'{self.void_index} (void), found {bad.tolist()}')

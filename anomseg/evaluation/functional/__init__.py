@@ -3,8 +3,8 @@ from .components import (COMPONENT_SIZE_FILTERS, SIOU_THRESHOLDS, component_metr
                          frame_components)
 from .instances import (MIN_REGION_PX, OVERLAPS, frame_instance_stats, instance_ap,
                         instances_from_queries, instances_from_scores)
-from .pixel_curves import (ScoreCounts, curve_metrics, curves, frame_summary, score_histograms,
-                           split_sorted)
+from .pixel_curves import (ScoreCounts, curve_metrics, curve_pieces, curves, frame_summary,
+                           score_histograms, split_sorted)
 from .smiyc_curves import (SMIYC_NUM_BINS, frame_bins, frame_bins_sorted, merge_frame_bins,
                            smiyc_curve_metrics, sorted_quantile)
 
@@ -12,6 +12,7 @@ __all__ = ['prediction_agreement', 'MIN_REGION_PX', 'OVERLAPS', 'frame_instance_
            'instance_ap',
            'instances_from_queries', 'instances_from_scores', 'COMPONENT_SIZE_FILTERS',
            'SIOU_THRESHOLDS', 'SMIYC_NUM_BINS', 'ScoreCounts', 'component_metrics',
-           'curve_metrics', 'curves', 'frame_bins', 'frame_components', 'frame_summary',
+           'curve_metrics', 'curve_pieces', 'curves', 'frame_bins', 'frame_components',
+           'frame_summary',
            'merge_frame_bins', 'score_histograms', 'smiyc_curve_metrics', 'split_sorted',
            'frame_bins_sorted', 'sorted_quantile']

@@ -63,11 +63,24 @@ def split_sorted(scores, labels):
     parts = []
     for value in (1, 0):
         part = scores[labels == value]
-        part.sort()
+        if part.dtype == np.float16:
+            part = _sort_float16(part)
+        else:
+            part.sort()
         if part.size and not (np.isfinite(part[0]) and np.isfinite(part[-1])):
             raise InputError('anomaly scores contain NaN or infinity')
         parts.append(part)
     return tuple(parts)
+
+
+def _sort_float16(values):
+    """Float16 values sorted ascending by a radix sort of order-preserving 16-bit keys (the
+    bits with the sign bit flipped for s >= 0, all bits flipped for s < 0): about ten times
+    faster than numpy's comparison sort on a frame. NaN sorts to an end, as with np.sort."""
+    bits = values.view(np.uint16)
+    keys = bits ^ np.where(bits >> 15, np.uint16(0xFFFF), np.uint16(0x8000))
+    keys.sort(kind='stable')  # numpy sorts 16-bit integers by radix sort
+    return (keys ^ np.where(keys >> 15, np.uint16(0x8000), np.uint16(0xFFFF))).view(np.float16)
 
 
 def _run_starts(sorted_values):
@@ -127,7 +140,7 @@ class ScoreCounts:
                 fits = starts.size + self._merged_size + self._pending_size <= self.max_distinct
                 if not fits:
                     self._compact()
-                    fits = self._dense is None and np.union1d(
+                    fits = self._dense is None and starts.size <= self.max_distinct and np.union1d(
                         self._tables[0][0] if self._tables else keys[:0],
                         keys).size <= self.max_distinct
                 if fits:
@@ -286,18 +299,29 @@ class ScoreCounts:
         return tuple(int(n) for n in self._tables[0][1].sum(1)) if self._tables else (0, 0)
 
 
+def curve_pieces(counts):
+    """The curve points of ``curves`` in pieces, highest thresholds first (one piece per piece
+    of ``counts.descending()``): what a walk over the whole curve reads in bounded memory."""
+    n_pos, n_neg = counts.totals()
+    tp_before = fp_before = 0
+    for values, pos, neg in counts.descending():
+        tp = np.cumsum(pos) + tp_before
+        fp = np.cumsum(neg) + fp_before
+        with np.errstate(divide='ignore', invalid='ignore'):
+            yield dict(threshold=values, tp=tp, fp=fp, precision=tp / (tp + fp),
+                       recall=tp / n_pos if n_pos else np.full(tp.shape, np.nan),
+                       fpr=fp / n_neg if n_neg else np.full(fp.shape, np.nan))
+        tp_before, fp_before = int(tp[-1]), int(fp[-1])
+
+
 def curves(counts):
     """The curve points, thresholds in decreasing order: dict of arrays ``threshold``, ``tp``,
     ``fp``, ``precision``, ``recall`` (= TPR), ``fpr``, plus totals ``n_pos``, ``n_neg``."""
-    values, pos, neg = counts.table()
-    tp = np.cumsum(pos[::-1])
-    fp = np.cumsum(neg[::-1])
-    n_pos, n_neg = (int(tp[-1]), int(fp[-1])) if tp.size else (0, 0)
-    with np.errstate(divide='ignore', invalid='ignore'):
-        return dict(threshold=values[::-1], tp=tp, fp=fp, precision=tp / (tp + fp),
-                    recall=tp / n_pos if n_pos else np.full(tp.shape, np.nan),
-                    fpr=fp / n_neg if n_neg else np.full(fp.shape, np.nan),
-                    n_pos=n_pos, n_neg=n_neg)
+    pieces = list(curve_pieces(counts))
+    keys = ('threshold', 'tp', 'fp', 'precision', 'recall', 'fpr')
+    out = {k: np.concatenate([p[k] for p in pieces]) if pieces else np.empty(0) for k in keys}
+    out['n_pos'], out['n_neg'] = counts.totals()
+    return out
 
 
 def curve_metrics(counts):
@@ -338,26 +362,42 @@ def curve_metrics(counts):
 
 
 def score_histograms(counts, bins=100):
-    """(bin edges, inlier pixel counts, anomaly pixel counts) over the scores' range."""
-    values, pos, neg = counts.table()
-    if not values.size:
+    """(bin edges, inlier pixel counts, anomaly pixel counts) over the scores' range, summed
+    piece by piece over ``counts.descending()``."""
+    lo = hi = None
+    for values, _, _ in counts.descending():
+        hi = values[0] if hi is None else hi
+        lo = values[-1]
+    if hi is None:
         return np.linspace(0, 1, bins + 1), np.zeros(bins, np.int64), np.zeros(bins, np.int64)
-    lo, hi = float(values[0]), float(values[-1])
+    lo, hi = float(lo), float(hi)
     edges = np.linspace(lo, hi if hi > lo else lo + 1, bins + 1)
-    return (edges, np.histogram(values, edges, weights=neg)[0].astype(np.int64),
-            np.histogram(values, edges, weights=pos)[0].astype(np.int64))
+    inlier, anomaly = np.zeros(bins), np.zeros(bins)
+    for values, pos, neg in counts.descending():
+        inlier += np.histogram(values, edges, weights=neg)[0]
+        anomaly += np.histogram(values, edges, weights=pos)[0]
+    return edges, inlier.astype(np.int64), anomaly.astype(np.int64)
 
 
-def frame_summary(pos, neg, counts=None):
+def frame_summary(pos, neg):
     """One frame's row of the per-frame report from its sorted anomaly and inlier scores
     (``split_sorted``): pixel counts, the frame's own AP and FPR95, and the mean score of its
-    inlier and anomaly pixels (NaN where undefined), all exact. ``counts``: the frame's
-    ScoreCounts if already made."""
-    m = curve_metrics(counts or ScoreCounts(max_distinct=pos.size + neg.size).update_sorted(
-        pos, neg))
-    return dict(anomaly_pixels=m['num_anomaly_pixels'], inlier_pixels=m['num_inlier_pixels'],
-                AP=m['AP'], FPR95=m['FPR95'],
-                mean_inlier_score=float(np.mean(neg, dtype=np.float64)) if neg.size
+    inlier and anomaly pixels (NaN where undefined), all exact, as ``curve_metrics`` defines
+    them. Only the anomaly scores are thresholds that move the recall: at each distinct one, v,
+    TP(v) = #{pos >= v} and FP(v) = #{neg >= v} (a binary search in the sorted inlier scores),
+    AP = sum_v #{pos == v} / P * TP(v) / (TP(v) + FP(v)), and FPR95 = FP(v*) / N at the highest
+    v* with TP(v*) / P >= 0.95 (the first such threshold in decreasing order)."""
+    n_pos, n_neg = int(pos.size), int(neg.size)
+    ap = fpr95 = float('nan')
+    if n_pos:
+        starts = _run_starts(pos)
+        tp = n_pos - starts
+        fp = n_neg - np.searchsorted(neg, pos[starts], 'left')
+        ap = float(np.dot(np.diff(starts, append=n_pos), tp / (tp + fp))) / n_pos
+        if n_neg:
+            fpr95 = float(fp[np.flatnonzero(tp / n_pos >= TPR_TARGET)[-1]] / n_neg)
+    return dict(anomaly_pixels=n_pos, inlier_pixels=n_neg, AP=ap, FPR95=fpr95,
+                mean_inlier_score=float(np.mean(neg, dtype=np.float64)) if n_neg
                 else float('nan'),
-                mean_anomaly_score=float(np.mean(pos, dtype=np.float64)) if pos.size
+                mean_anomaly_score=float(np.mean(pos, dtype=np.float64)) if n_pos
                 else float('nan'))

@@ -17,8 +17,9 @@ from anomseg.evaluation.functional import (COMPONENT_SIZE_FILTERS, ScoreCounts, 
                                            smiyc_curve_metrics, split_sorted)
 from anomseg.utils.errors import InputError
 from anomseg.utils.io import write_bytes_atomic, write_npy_atomic
-from anomseg.utils.spill import SpillFolder
-from ..report import write_run_report
+from anomseg.utils.score_files import read_score_file
+from anomseg.utils.spill import SpillFolder, read_ahead
+from ..report import ReportFrames, write_run_report
 
 # Order-preserving maps into [0, 1] for the SMIYC-binned metrics, with their inverses.
 UNIT_MAPS = {
@@ -59,8 +60,10 @@ class AnomalyMetric(BaseMetric):
       ``(min_pred_px, min_gt_px)`` pair; implies ``smiyc``): component metrics at the best-F1
       threshold of the percentile curve, as the official evaluation chains them: ``sIoU_gt``,
       ``sIoU_pred``, ``PPV``, ``mean_F1``, ``F1_25``/``F1_50``/``F1_75``. They need every frame
-      again once that threshold is known: frames are kept in a temporary folder (written by a
-      background thread, ``anomseg.utils.spill``), not in memory.
+      again once that threshold is known: they are read again from where they came (``add``'s
+      ``sources``: the score files of ``tools/eval_scores.py``, or ``output_dir``), else kept in
+      a temporary folder (written by a background thread, ``anomseg.utils.spill``), not in
+      memory; the labels go there compressed, a few tens of KiB a frame.
       Frames with instance ground truth (``gt_anomaly_instances``) also give OoDIS's instance
       ``AP_inst`` and ``AP50_inst``, predicted instances being the 8-connected components above
       that threshold, each as confident as its mean score (``functional.instances``). Where the
@@ -83,7 +86,8 @@ class AnomalyMetric(BaseMetric):
     is the colour range the config set for one scorer. Also, per scorer,
     ``{report_name}_{scorer}_frames.csv``: per frame its pixel counts, its own AP and FPR95 and
     mean scores, worst first (frames with anomalies by AP ascending, then frames without by mean
-    inlier score descending). Frames are kept in the temporary folder for the report's panels.
+    inlier score descending). The report's panels come from what ``ReportFrames`` keeps as the
+    frames pass (thumbnails, and the gallery's frames at full size).
 
     With ``anomalous_frames_only``, frames without a single anomaly pixel are left out (the
     protocol of evaluation codes that skip them, e.g. the published ERFNet anomaly table).
@@ -129,6 +133,7 @@ class AnomalyMetric(BaseMetric):
     def _reset(self):
         self._counts, self._bins, self._bins_uni, self._frames = {}, {}, {}, []
         self._spill, self._iou, self._pending, self._seen = None, None, None, 0
+        self._report = None  # ReportFrames of the first scorer
         self._unit = {}  # scorer: the unit map its SMIYC bins use
 
     def process(self, data_batch, data_samples):
@@ -148,6 +153,12 @@ class AnomalyMetric(BaseMetric):
                     sample['gt_sem_seg']['data'].squeeze(0).cpu(),
                     len(self.dataset_meta['classes']), 255)
             instances = sample.get('gt_anomaly_instances')
+            sources = None
+            if self.output_dir:
+                sources = {name: osp.join(self.output_dir, name, f'{stem}.npy') for name in maps}
+                for name, scores in maps.items():
+                    maps[name] = scores = scores.astype(np.float32, copy=False)
+                    write_npy_atomic(sources[name], scores)
             # Held back until the next frame: the last frame of a process may be a sampler's
             # padding repeat, known only in evaluate().
             self._commit(self._pending)
@@ -155,21 +166,21 @@ class AnomalyMetric(BaseMetric):
                 stem, sample[self.gt_key]['data'].squeeze(0).cpu().numpy(), maps,
                 None if instances is None else instances['data'].squeeze(0).cpu().numpy(), iou,
                 sample.get('img_path'),
-                sample['pred_query_masks'].cpu().numpy() if 'pred_query_masks' in sample else None)
-            if self.output_dir:
-                for name, scores in maps.items():
-                    write_npy_atomic(osp.join(self.output_dir, name, f'{stem}.npy'),
-                                     scores.astype(np.float32))
+                sample['pred_query_masks'].cpu().numpy() if 'pred_query_masks' in sample else None,
+                sources)
 
-    def add(self, stem, labels, maps, instances=None, img_path=None, query_masks=None):
+    def add(self, stem, labels, maps, instances=None, img_path=None, query_masks=None,
+            sources=None):
         """Count one frame: labels (H, W), {scorer: (H, W) scores} and optionally an instance map
-        (H, W), the image (for the report) and query masks (N, H, W). ``process`` feeds model
-        outputs through here, ``tools/eval_scores.py`` saved maps."""
+        (H, W), the image (for the report) and query masks (N, H, W). ``sources``: {scorer: the
+        ``.npy`` / ``.hdf5`` file its map can be read again from} (the component metrics read
+        it there at the end instead of keeping a copy). ``process`` feeds model outputs through
+        here, ``tools/eval_scores.py`` saved maps."""
         self._commit(self._measure(stem, labels, maps, instances, img_path=img_path,
-                                   query_masks=query_masks))
+                                   query_masks=query_masks, sources=sources))
 
     def _measure(self, stem, labels, maps, instances=None, iou=None, img_path=None,
-                 query_masks=None):
+                 query_masks=None, sources=None):
         """One frame's contribution (sorted scores, bins, spilled arrays, report row, IoU
         areas). Each map is sorted once (``split_sorted``); the exact counts, the SMIYC bins and
         the report row all read those sorted scores."""
@@ -198,16 +209,22 @@ class AnomalyMetric(BaseMetric):
                 masks, confidences = instances_from_queries(query_masks, scores)
                 frame.setdefault('query_instances', {})[name] = frame_instance_stats(
                     instances, labels == 255, masks, confidences)
-        if self.components or self.report_dir:
+        if self.components:  # the component pass reads every frame again
             if self._spill is None:
                 self._spill = SpillFolder()
-            frame['labels'] = self._spill.put(f'{index}_labels', labels)
-            if instances is not None and self.components:
-                frame['instances'] = self._spill.put(f'{index}_instances', instances)
-            # the component pass reads every scorer again; the report's panels only the first
-            for name in list(maps) if self.components else list(maps)[:1]:
-                frame[name] = self._spill.put(f'{index}_{name}', maps[name])
-        return dict(frame=frame, parts=parts, bins=bins, bins_uni=bins_uni, iou=iou)
+            frame['labels'] = self._spill.put(f'{index}_labels', labels, compress=True)
+            if instances is not None:
+                frame['instances'] = self._spill.put(f'{index}_instances', instances,
+                                                     compress=True)
+            for name in maps:
+                frame[name] = (sources or {}).get(name) or self._spill.put(f'{index}_{name}',
+                                                                           maps[name])
+        report = None
+        if self.report_dir:
+            first = next(iter(maps))
+            report = (first, stem, img_path, labels, maps[first], frame['report'][first])
+        return dict(frame=frame, parts=parts, bins=bins, bins_uni=bins_uni, iou=iou,
+                    report=report)
 
     def _unit_parts(self, stem, name, pos, neg):
         """The scores the SMIYC procedures read, still sorted: as they are, or through
@@ -238,6 +255,11 @@ class AnomalyMetric(BaseMetric):
             for name, b in src.items():
                 dst.setdefault(name, []).append(b)
         self._frames.append(measured['frame'])
+        if measured['report'] is not None:
+            scorer, *frame = measured['report']
+            if self._report is None:
+                self._report = ReportFrames(scorer)
+            self._report.add(*frame)
         iou = measured['iou']
         if iou is not None:
             self._iou = iou if self._iou is None else [a + b for a, b in zip(self._iou, iou)]
@@ -246,15 +268,18 @@ class AnomalyMetric(BaseMetric):
         """Component (and, where labelled, instance) metrics at the best-F1 threshold, reading
         each kept frame once."""
         components, instances = [], []
-        for f in frames:
-            scores = UNIT_MAPS[self._unit[name]][0](np.load(f[name]))
-            labels = np.load(f['labels'])
+
+        def read(f):
+            return (UNIT_MAPS[self._unit[name]][0](read_score_file(f[name])),
+                    SpillFolder.load(f['labels']))
+
+        for f, (scores, labels) in zip(frames, read_ahead(frames, read)):
             components.append(frame_components(scores, labels, threshold, *self.components))
             if 'instances' in f:
                 void = labels == 255
                 ids, confidences = instances_from_scores(scores, threshold, void)
-                instances.append(frame_instance_stats(np.load(f['instances']), void, ids,
-                                                      confidences))
+                instances.append(frame_instance_stats(SpillFolder.load(f['instances']), void,
+                                                      ids, confidences))
         comp = component_metrics(components)
         out = {k: comp[k] for k in ('sIoU_gt', 'sIoU_pred', 'PPV', 'mean_F1', 'F1_25', 'F1_50',
                                     'F1_75')}
@@ -277,7 +302,8 @@ class AnomalyMetric(BaseMetric):
         if self._spill:
             self._spill.flush()  # other processes may read these frames next
         state = dict(counts=self._counts, bins=self._bins, bins_uni=self._bins_uni,
-                     frames=self._frames, iou=self._iou, unit=self._unit)
+                     frames=self._frames, iou=self._iou, unit=self._unit,
+                     report=self._report)
         states = all_gather_object(state) if world_size > 1 else [state]
         try:
             metrics = self.compute_metrics(states)
@@ -292,8 +318,10 @@ class AnomalyMetric(BaseMetric):
         return metrics
 
     def compute_metrics(self, states):
-        counts, bins, bins_uni, frames = {}, {}, {}, []
+        counts, bins, bins_uni, frames, report = {}, {}, {}, [], None
         for state in states:
+            if state['report'] is not None:
+                report = state['report'] if report is None else report.merge(state['report'])
             for name, c in state['counts'].items():
                 counts[name] = counts[name].merge(c) if name in counts else c
             for src, dst in ((state['bins'], bins), (state['bins_uni'], bins_uni)):
@@ -341,7 +369,7 @@ class AnomalyMetric(BaseMetric):
                 self._write_frames_csv(name, frames)
         if self.report_dir and rows:
             page = write_run_report(
-                self.report_dir, self.report_meta, dict(rows), counts, frames,
+                self.report_dir, self.report_meta, dict(rows), counts, frames, report,
                 score_range=self.report_score_range,
                 name=f'{self.prefix}_report' if self.prefix else 'report')
             print_log(f'report: {page}', logger=MMLogger.get_current_instance())
@@ -356,7 +384,6 @@ class AnomalyMetric(BaseMetric):
         print_log('\n' + '\n'.join(table) + '\n(percent; thresholds as scores)',
                   logger=MMLogger.get_current_instance())
         return out
-
 
     def _write_frames_csv(self, name, frames):
         base = osp.join(self.report_dir, f'{self.report_name}_{name}')

@@ -264,3 +264,36 @@ def test_buckets_are_the_scores_float64_keys_without_their_low_bits():
         low = buckets << np.uint64(counts.dropped_bits)  # each bucket's lowest key
         expected = np.where(low >> 63 == 1, low & ~np.uint64(1 << 63), ~low).view(np.float64)
         assert np.array_equal(values, expected)
+
+
+def test_frame_summary_equals_the_curve_of_the_frame_alone():
+    from anomseg.evaluation.functional import curve_metrics, frame_summary, split_sorted
+    rng = np.random.default_rng(11)
+    for trial in range(60):
+        shape = (int(rng.integers(1, 12)), int(rng.integers(1, 12)))
+        scores = np.round(rng.normal(size=shape), int(rng.integers(0, 3)))    # ties
+        labels = rng.choice([0, 1, 255], size=shape, p=[0.6, 0.3, 0.1]).astype(np.uint8)
+        row = frame_summary(*split_sorted(scores, labels))
+        ref = curve_metrics(ScoreCounts().update(scores, labels))
+        for key in ('AP', 'FPR95'):
+            assert (np.isnan(row[key]) and np.isnan(ref[key])) or \
+                row[key] == pytest.approx(ref[key], abs=1e-12), (trial, key)
+        assert row['anomaly_pixels'] == ref['num_anomaly_pixels']
+        assert row['inlier_pixels'] == ref['num_inlier_pixels']
+
+
+def test_float16_maps_sort_as_numpy_sorts_them():
+    from anomseg.evaluation.functional import split_sorted
+    rng = np.random.default_rng(3)
+    scores = rng.normal(scale=1e3, size=(50, 60)).astype(np.float16)
+    scores[0, :4] = [-0.0, 0.0, np.inf, -np.inf]
+    scores[1, :3] = [np.finfo(np.float16).tiny, -np.finfo(np.float16).tiny, 65504]
+    labels = rng.choice([0, 1, 255], size=scores.shape).astype(np.uint8)
+    labels[0, :4] = 7                                  # the infinities are void here
+    pos, neg = split_sorted(scores, labels)
+    assert pos.dtype == neg.dtype == np.float16
+    assert np.array_equal(pos, np.sort(scores[labels == 1]))
+    assert np.array_equal(neg, np.sort(scores[labels == 0]))
+    labels[0, 2] = 0
+    with pytest.raises(ValueError, match='NaN or infinity'):
+        split_sorted(scores, labels)
