@@ -92,7 +92,7 @@ def test_config_name_follows_mmseg_convention(path):
         iters = cfg.train_cfg.max_iters
         expect = f'{round(iters / 1000)}k' if iters >= 1000 else str(iters)
         assert m['iters'] == expect
-    released = m['iters'] is None and m['algo'] in ('erfnet', 'espnetv2')
+    released = m['iters'] is None and m['algo'] in ('erfnet', 'espnetv2', 'efficientvit')
     if not released:  # there the second field is the release's variant
         spelled = m['backbone']
         backbone = next((b for b in BACKBONES if spelled == b or (

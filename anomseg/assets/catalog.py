@@ -40,6 +40,13 @@ ASSETS = {a.name: a for a in [
           shared='weights/espnetv2_s_2.0_city_1024x512.pth',
           sha256='a72d59699801c7ce8e8b89a53af9097eaaa60dc12180ecde86fd700ba1222fe8',
           size=3376094, what='ESPNetv2 s=2.0 trained on Cityscapes (EdgeNets model zoo)'),
+    Asset('efficientvit_cityscapes',
+          'https://huggingface.co/han-cai/efficientvit-seg/resolve/main/'
+          'efficientvit_seg_b0_cityscapes.pt',
+          shared='weights/efficientvit_seg_b0_cityscapes.pt',
+          sha256='923d6fdd5e93640cc0c2f3f213764f34e80b477cd98a6b294d870ea6df5acc50',
+          size=2924013,
+          what='EfficientViT-Seg-B0 trained on Cityscapes (mit-han-lab/efficientvit)'),
     Asset('road_anomaly', 'https://datasets-cvlab.epfl.ch/2019-road-anomaly/RoadAnomaly_jpg.zip',
           shared='data/RoadAnomaly_jpg', kind='zip', root='RoadAnomaly_jpg',
           what='RoadAnomaly (Lis et al., ICCV 2019), jpg variant, 60 frames with labels'),
@@ -50,5 +57,5 @@ TARGETS = {
     'demo': ['road_anomaly'],
     'quickstart': ['mobilenet_v2'],
     'camvid-zoo': ['mobilenet_v2', 'road_anomaly'],
-    'cityscapes-models': ['espnetv2_cityscapes', 'road_anomaly'],
+    'cityscapes-models': ['efficientvit_cityscapes', 'espnetv2_cityscapes', 'road_anomaly'],
 }

@@ -118,6 +118,30 @@ def espnetv2_edgenets_to_mmseg(state_dict):
     return converted, dropped
 
 
+# The released EfficientViT-Seg classifier (``head.output_ops.0.op_list.1.conv``), mmseg's
+# ``conv_seg`` in ``EfficientViTSegHead``.
+EFFICIENTVIT_CLASSIFIER = 'head.output_ops.0.op_list.1.conv.'
+
+
+def efficientvit_seg_to_mmseg(state_dict):
+    """Rename the released EfficientViT-Seg keys (Cai et al., mit-han-lab/efficientvit):
+    ``backbone.*`` -> ``backbone.*`` (anomseg's ``EfficientViT``, same module names), the
+    classifier -> ``decode_head.conv_seg.*``, every other ``head.*`` -> ``decode_head.*``
+    (``EfficientViTSegHead``, same names). Returns (converted, keys left out)."""
+    converted, dropped = OrderedDict(), []
+    for key, value in state_dict.items():
+        key = key[len('module.'):] if key.startswith('module.') else key
+        if key.startswith(EFFICIENTVIT_CLASSIFIER):
+            converted['decode_head.conv_seg.' + key[len(EFFICIENTVIT_CLASSIFIER):]] = value
+        elif key.startswith('backbone.'):
+            converted[key] = value
+        elif key.startswith('head.'):
+            converted['decode_head.' + key[len('head.'):]] = value
+        else:
+            dropped.append(key)
+    return converted, dropped
+
+
 def convert_checkpoint_file(src, dst, convert, expected, dataset_meta=None):
     """Read the state dict in ``src``, rename its keys with ``convert`` (a function returning
     (converted, left out)) and write ``{'state_dict': converted}`` to ``dst`` atomically, with

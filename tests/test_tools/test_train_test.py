@@ -230,3 +230,38 @@ def test_no_prescan_leaves_the_check_to_the_read(assets, tmp_path):
         lines[bool(flag)] = proc.stderr.strip().splitlines()[-1]
     assert lines[False].startswith('test.py: error: test set: ') and str(bad) in lines[False]
     assert 'test set:' not in lines[True] and str(bad) in lines[True]
+
+
+@pytest.mark.slow
+def test_released_efficientvit_reads_the_official_layout_and_the_bundle_alike(tmp_path):
+    """`tools/test.py --benchmark` with the EfficientViT-B0 zoo config on 3 AnomalyTrack frames,
+    in SMIYC's layout and as the validation bundle (RoadAnomaly21/images/N.jpg, the same files):
+    every metric of every scorer the same."""
+    import shutil
+    src = require_shared('data', 'dataset_AnomalyTrack')
+    official, bundle = tmp_path / 'official', tmp_path / 'Validation_Dataset' / 'RoadAnomaly21'
+    for d in (official / 'images', official / 'labels_masks', bundle / 'images',
+              bundle / 'labels_masks'):
+        d.mkdir(parents=True)
+    for i, name in enumerate(sorted(os.listdir(osp.join(src, 'images')))[:3]):
+        stem = osp.splitext(name)[0]
+        label = osp.join(src, 'labels_masks', f'{stem}_labels_semantic.png')
+        shutil.copy(osp.join(src, 'images', name), official / 'images' / name)
+        shutil.copy(label, official / 'labels_masks' / osp.basename(label))
+        shutil.copy(osp.join(src, 'images', name), bundle / 'images' / f'{i}.jpg')
+        shutil.copy(label, bundle / 'labels_masks' / f'{i}.png')
+    cfg = 'configs/efficientvit/efficientvit_b0_released_camvid-1024x2048.py'
+    metrics = {}
+    for layout, root in (('official', official), ('bundle', bundle)):
+        work = str(tmp_path / f'work_{layout}')
+        run_tool('tools/test.py', cfg, 'checkpoints/cityscapes/efficientvit.pth', '--benchmark',
+                 'AnomalyTrack', '--benchmark-root', str(root), '--work-dir', work,
+                 '--no-report', '--cfg-options', 'test_dataloader.num_workers=0',
+                 'test_dataloader.persistent_workers=False')
+        metrics[layout] = json.load(open(osp.join(work, 'metrics.json')))
+    for scorer in ('msp', 'max_logit', 'entropy', 'energy'):
+        assert 0.0 < metrics['official'][f'{scorer}/AP'] < 1.0
+    assert metrics['official'].keys() == metrics['bundle'].keys()
+    for key, value in metrics['official'].items():
+        if isinstance(value, float):
+            assert value == pytest.approx(metrics['bundle'][key], abs=1e-9), key

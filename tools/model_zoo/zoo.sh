@@ -6,9 +6,9 @@
 #   bash tools/model_zoo/zoo.sh ZOO SEED [MODEL ...]
 #
 # ZOO: camvid (models trained on CamVid: dlv3p m2f rba rba-plain rpl rpl-plain) or cityscapes
-# (the released ERFNet / ESPNetv2 Cityscapes models, erfnet espnetv2, and their outlier
-# fine-tunings on CamVid: erfnet-rpl erfnet-rpl-plain erfnet-eoe erfnet-eoe-plain espnetv2-rpl
-# espnetv2-rpl-plain) or emidec (cardiac MRI, docs/medical.md: tested on the config's test
+# (the released ERFNet / ESPNetv2 / EfficientViT-Seg-B0 Cityscapes models, erfnet espnetv2
+# efficientvit, and the outlier fine-tunings on CamVid: erfnet-rpl erfnet-rpl-plain erfnet-eoe
+# erfnet-eoe-plain espnetv2-rpl espnetv2-rpl-plain) or emidec (cardiac MRI, docs/medical.md: tested on the config's test
 # patients, no anomaly sets); models and sets in checkpoints/ZOO/models.json. Default: every model.
 # One folder per model and seed under $ZOO_DIR (work_dirs/zoo for camvid, work_dirs/zoo_ZOO
 # otherwise): the training log, checkpoints, bench_<SET>/metrics.json per anomaly set and

@@ -1,3 +1,4 @@
+from .efficientvit import EfficientViT
 from .espnetv2 import ESPNetV2
 
-__all__ = ['ESPNetV2']
+__all__ = ['EfficientViT', 'ESPNetV2']
