@@ -70,6 +70,7 @@ NAME = re.compile(r'^(?P<algo>[a-z0-9-]+)_(?P<backbone>[a-z0-9-]+)(?:_(?P<decode
                   r'(?P<data>[a-z0-9-]+)-(?P<h>\d+)x(?P<w>\d+)$')
 # one spelling per backbone (a `-...-pre` suffix names the weights it starts from)
 BACKBONES = {'mnv2': 'MobileNetV2', 'erfnet': 'ERFNet', 'espnetv2-s2': 'ESPNetV2',
+             'efficientvit-b0': 'EfficientViT',
              'r50': 'ResNet', 'r101-d8': 'ResNetV1c', 'swin-b': 'SwinTransformer',
              'swin-l': 'SwinTransformer'}
 

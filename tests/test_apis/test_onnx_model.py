@@ -69,8 +69,11 @@ def test_onnx_outputs_equal_pytorch_on_real_frames(zoo, name, config, tmp_path):
         assert np.mean(got['sem_seg'] == want['sem_seg']) >= 0.999
         for scorer in onnx_model.scorers:
             assert got['scores'][scorer].dtype == np.float32
+            # float32 rounding scales with the map's range (MaxQuery subtracts query logits
+            # of about 10 on the EfficientViT Mask2Former: differences of 2e-4 there)
+            scale = max(1.0, float(np.abs(want['scores'][scorer]).max()))
             assert np.allclose(got['scores'][scorer], want['scores'][scorer], rtol=1e-4,
-                               atol=1e-4), scorer
+                               atol=1e-4 * scale), scorer
 
 
 @pytest.fixture(scope='module')

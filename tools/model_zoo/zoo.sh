@@ -37,6 +37,7 @@ while read -r name folder; do BENCH_ROOT[$name]=$ANOMSEG_SHARED/$folder; done \
     < <("$PY" "$ZOO_MODELS" benchmarks)
 MIOU_BY_TEST=$("$PY" "$ZOO_MODELS" miou_by_test)
 BASE_SEED=$("$PY" "$ZOO_MODELS" base_seed)
+PSEUDO=data/pseudo_labels/camvid-train_efficientvit-b0  # the *camvid-pseudo* configs' labels
 
 work_dir() {  # MODEL SEED
     local prefix=''
@@ -67,6 +68,13 @@ train() {  # MODEL SEED
         [ -n "${FROM_BASE:-}" ] && base_seed=$FROM_BASE
         train "$base" "$base_seed"
         extra=("load_from=$(checkpoint "$(work_dir "$base" "$base_seed")")")
+    fi
+    if [[ "$(field "$1" config)" == *camvid-pseudo* ]]; then  # CamVid labelled by EfficientViT-B0
+        [ -f "$PSEUDO/pseudo_labels.json" ] || "$PY" data_prep/pseudo_labels.py \
+            configs/efficientvit/efficientvit_b0_released_camvid-1024x2048.py \
+            checkpoints/cityscapes/efficientvit.pth "$ANOMSEG_SHARED/data/CamVid/train" \
+            --labels "$ANOMSEG_SHARED/data/CamVid/trainannot" --label-map camvid_to_cityscapes \
+            --void 11 --out "$PSEUDO"
     fi
     echo "[$(date +%T)] train $1 seed $2 -> $dir"
     /usr/bin/time -f 'wall %e s' "$PY" tools/train.py "$(field "$1" config)" --work-dir "$dir" \
