@@ -28,6 +28,7 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from anomseg.evaluation.functional import prediction_agreement  # noqa: E402
 from anomseg.utils import atomic_output_dir, check_new_output_dir, write_json_atomic  # noqa: E402
 from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 from anomseg.utils.errors import InputError  # noqa: E402
@@ -57,25 +58,14 @@ def combine(teacher, labels=None, label_map=None, void=None):
     return out
 
 
-def agreement(teacher, labels, label_map, void, num_classes):
-    """Per class, [agreeing, counted] pixel counts (2, num_classes) of the teacher against
-    ``label_map[labels]`` where that is a class."""
-    mapped = mapped_labels(labels, label_map, void)
-    keep = mapped != 255
-    target = mapped[keep].astype(np.int64)
-    hit = np.bincount(target[teacher[keep] == target], minlength=num_classes)
-    return np.stack([hit, np.bincount(target, minlength=num_classes)])
-
-
 def list_frames(images, labels):
     frames = sorted(p for p in glob.glob(osp.join(images, '*'))
                     if p.lower().endswith(IMAGE_SUFFIXES))
     if not frames:
         raise InputError(f'{images}: no {", ".join(IMAGE_SUFFIXES)} images')
     if labels:
-        missing = [osp.join(labels, osp.splitext(osp.basename(p))[0] + '.png') for p in frames
-                   if not osp.isfile(osp.join(labels, osp.splitext(osp.basename(p))[0]
-                                              + '.png'))]
+        expected = (osp.join(labels, osp.splitext(osp.basename(p))[0] + '.png') for p in frames)
+        missing = [p for p in expected if not osp.isfile(p)]
         if missing:
             raise InputError(f'{missing[0]}: label of {len(missing)} image(s) missing')
     return frames
@@ -134,7 +124,11 @@ def main(argv=None):
                 if labels is None or labels.shape != teacher.shape:
                     raise InputError(f'{osp.join(args.labels, stem + ".png")}: not a label map '
                                      f'of the image size {teacher.shape}')
-                counts += agreement(teacher, labels, label_map, args.void, len(classes))
+                mapped = mapped_labels(labels, label_map, args.void)
+                _, _, hit, counted = prediction_agreement(
+                    mapped.astype(np.int64), teacher.astype(np.int64), mapped != 255,
+                    len(classes))
+                counts += np.stack([hit, counted])
             pseudo = combine(teacher, labels, label_map, args.void)
             replaced += int((pseudo != teacher).sum())
             total += pseudo.size

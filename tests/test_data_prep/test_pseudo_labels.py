@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from data_prep.pseudo_labels import agreement, combine
+from anomseg.evaluation.functional import prediction_agreement
+from data_prep.pseudo_labels import combine, mapped_labels
 from tests.conftest import REPO, require_shared
 
 CAMVID_TO_CITYSCAPES = np.array([10, 2, 5, 0, 1, 8, 255, 4, 13, 11, 255], np.uint8)
@@ -27,17 +28,24 @@ def test_combine_keeps_mapped_labels_and_the_teacher_elsewhere():
     assert np.array_equal(combine(teacher), teacher)
 
 
-def test_agreement_counts_by_hand():
-    teacher = np.array([[0, 0, 13], [10, 2, 8]], np.uint8)
+def test_mapped_labels_drop_void_and_split_classes():
     labels = np.array([[3, 3, 8], [0, 6, 11]], np.uint8)  # road, road, car, sky, sign, void
-    counts = agreement(teacher, labels, CAMVID_TO_CITYSCAPES, 11, 19)
-    hit, total = counts
+    expect = np.array([[0, 0, 13], [10, 255, 255]], np.uint8)
+    assert np.array_equal(mapped_labels(labels, CAMVID_TO_CITYSCAPES, 11), expect)
+
+
+def test_agreement_counts_by_hand():
+    """The tool counts the teacher against the mapped labels with prediction_agreement."""
+    teacher = np.array([[0, 0, 13], [10, 2, 8]], np.int64)
+    labels = np.array([[3, 3, 8], [0, 6, 11]], np.uint8)
+    mapped = mapped_labels(labels, CAMVID_TO_CITYSCAPES, 11).astype(np.int64)
+    _, _, hit, total = prediction_agreement(mapped, teacher, mapped != 255, 19)
     assert total[0] == 2 and hit[0] == 2  # road: both agree
     assert total[13] == 1 and hit[13] == 1  # car
     assert total[10] == 1 and hit[10] == 1  # sky
     assert total.sum() == 4 and hit.sum() == 4  # sign and void not counted
     teacher[0, 0] = 1
-    assert agreement(teacher, labels, CAMVID_TO_CITYSCAPES, 11, 19)[0][0] == 1
+    assert prediction_agreement(mapped, teacher, mapped != 255, 19)[2][0] == 1
 
 
 def run(*args):

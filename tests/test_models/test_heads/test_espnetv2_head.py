@@ -1,11 +1,9 @@
 """The released ESPNetv2 (EdgeNets) as anomseg's ESPNetV2 encoder + ESPNetV2Head."""
 import json
-import os
 import os.path as osp
 import subprocess
 import sys
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -14,6 +12,7 @@ from mmseg.registry import MODELS
 
 from anomseg.utils import espnetv2_edgenets_to_mmseg
 from tests.conftest import REPO, require_shared
+from tests.test_models.test_heads.road_frames import road_shares
 
 CONFIG = osp.join(REPO, 'configs', 'espnetv2',
                   'espnetv2_s2-edgenets_released_cityscapes-512x1024.py')
@@ -59,17 +58,7 @@ def test_released_model_sees_road_on_real_frames():
     converted, _ = espnetv2_edgenets_to_mmseg(released())
     model = build()
     model.load_state_dict(converted)
-    root = require_shared('data', 'RoadAnomaly_jpg')
-    frames = sorted(f for f in os.listdir(osp.join(root, 'frames')) if f.endswith('.jpg'))[:6]
-    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
-    shares = []
-    for name in frames:
-        rgb = cv2.resize(cv2.imread(osp.join(root, 'frames', name)), (1024, 512),
-                         interpolation=cv2.INTER_AREA)[..., ::-1] / 255.0
-        x = torch.from_numpy(((rgb - mean) / std).astype(np.float32)).permute(2, 0, 1)[None]
-        with torch.no_grad():
-            pred = model.decode_head(model.extract_feat(x)).argmax(1)[0]
-        shares.append(float((pred[400:512, 256:768] == 0).float().mean()))  # trainId 0: road
+    shares = road_shares(model)
     assert np.median(shares) > 0.6, shares
 
 
