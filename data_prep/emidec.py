@@ -38,25 +38,11 @@ from anomseg.datasets.emidec import (EMIDEC_CLASSES, check_slice,  # noqa: E402
                                      emidec_slices)
 from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 from anomseg.utils.io import atomic_output_dir, check_new_output_dir  # noqa: E402
-from data_prep.msd import SPLITS, split_cases, to_uint8  # noqa: E402
+from anomseg.datasets.volume_slicing import load_volume, square_slice, to_uint8  # noqa: E402
+from data_prep.msd import SPLITS, split_cases  # noqa: E402
 from anomseg.utils.errors import InputError  # noqa: E402
-from anomseg.utils.optional import import_optional  # noqa: E402
 
 STRATA = ('no lesion', 'infarct without no-reflow', 'no-reflow')
-
-
-def load_volume(path):
-    """(volume as stored, float32, 3 axes) of a NIfTI file; a clear error for a broken one."""
-    nib = import_optional('nibabel', 'reading NIfTI volumes')
-    try:
-        volume = np.asarray(nib.load(path).dataobj, np.float32)
-    except Exception as err:  # nibabel raises several types for broken files
-        raise InputError(f'{path}: not a readable NIfTI volume ({err})') from None
-    if volume.ndim == 4 and volume.shape[3] == 1:
-        volume = volume[..., 0]
-    if volume.ndim != 3:
-        raise InputError(f'{path}: expected a 3D short-axis stack, got shape {volume.shape}')
-    return volume
 
 
 def emidec_cases(src):
@@ -77,19 +63,6 @@ def emidec_cases(src):
     if not cases:
         raise FileNotFoundError(f'{src}: no Case_* folder; expected the EMIDEC download')
     return cases
-
-
-def square_slice(array, size, nearest):
-    """A (X, Y) slice as a size x size picture: transposed (X as columns), zero-padded to a
-    centred square, resized."""
-    picture = np.ascontiguousarray(array.T)
-    h, w = picture.shape
-    side = max(h, w)
-    top, left = (side - h) // 2, (side - w) // 2
-    square = np.zeros((side, side), picture.dtype)
-    square[top:top + h, left:left + w] = picture
-    return cv2.resize(square, (size, size),
-                      interpolation=cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR)
 
 
 def convert(src, out, size=256):

@@ -19,6 +19,7 @@ Output (a new folder, renamed into place when complete)::
     images/{split}/{case}_{z:04d}.png    8-bit slice
     labels/{split}/{case}_{z:04d}.png    inlier classes (0 background), anomaly pixels 255 (ignored)
     anomaly/{split}/{case}_{z:04d}.png   0 inlier, 1 anomaly, 255 outside the region of interest
+    images/unlabelled/{case}_{z:04d}.png cases without labels (data_prep/nnunet.py: imagesTs)
     meta.json                            classes, settings, the cases of each split
 
 ``--roi`` sets the region of interest of the anomaly maps: ``all`` pixels, the ``body``
@@ -41,50 +42,13 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from anomseg.datasets.volume_slicing import (load_canonical, resample_slice,  # noqa: E402
+                                             slice_picture, to_uint8)
 from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 from anomseg.utils.io import atomic_output_dir, check_new_output_dir  # noqa: E402
 from anomseg.utils.errors import InputError  # noqa: E402
-from anomseg.utils.optional import import_optional  # noqa: E402
 
 SPLITS = ('train', 'val', 'test')
-
-
-def load_canonical(path):
-    """(volume as float32 in RAS+ axis order, voxel sizes (3,)) of a NIfTI file."""
-    nib = import_optional('nibabel', 'reading NIfTI volumes')
-    try:  # reading the data too: a truncated file fails only then
-        image = nib.as_closest_canonical(nib.load(path))
-        return np.asarray(image.dataobj, np.float32), np.asarray(image.header.get_zooms()[:3],
-                                                                 np.float64)
-    except Exception as err:  # nibabel raises several types for broken files
-        raise InputError(f'{path}: not a readable NIfTI volume ({err})') from None
-
-
-def to_uint8(volume, window=None, percentiles=(0.5, 99.5)):
-    """CT window (level, width) or, without one, the volume's percentile range -> uint8."""
-    if window is not None:
-        level, width = window
-        lo, hi = level - width / 2, level + width / 2
-    else:
-        lo, hi = np.percentile(volume, percentiles)
-    scaled = (volume - lo) / max(hi - lo, 1e-6)
-    return np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)
-
-
-def resample_slice(array, zooms, spacing, nearest):
-    """Resize an (X, Y) slice with voxel sizes ``zooms`` to ``spacing`` mm."""
-    if spacing is None:
-        return array
-    x, y = array.shape
-    size = (max(1, int(round(y * zooms[1] / spacing))), max(1, int(round(x * zooms[0] / spacing))))
-    interp = cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR
-    return cv2.resize(array, size, interpolation=interp)
-
-
-def slice_picture(array):
-    """An axial RAS slice (x: right, y: anterior) as a picture: anterior up, patient's right on
-    the left of the image (the radiological convention)."""
-    return np.ascontiguousarray(array[::-1, ::-1].T)
 
 
 def remap(labels, inlier, anomaly):
@@ -159,9 +123,12 @@ def msd_pairs(task_dir):
 
 def convert_cases(pairs, out_dir, inlier, anomaly, classes, window=None, spacing=None, stride=1,
                   content_only=True, roi='organ', body_threshold=-500.0, roi_margin=10,
-                  fractions=(0.7, 0.1, 0.2), seed=0, source=None, other_background=False):
+                  fractions=(0.7, 0.1, 0.2), seed=0, source=None, other_background=False,
+                  unlabelled=()):
     """Convert (case, image, label) NIfTI pairs into slices; see the module docstring. Labels
-    neither inlier nor anomaly are an error unless ``other_background`` (then background)."""
+    neither inlier nor anomaly are an error unless ``other_background`` (then background).
+    ``unlabelled``: (case, image) pairs without labels (e.g. a test set), every ``stride``-th
+    slice written to ``images/unlabelled/`` the same way."""
     check_new_output_dir(source, out_dir)
     volumes = {}
     for case, image_path, label_path in pairs:  # read and check everything before writing
@@ -176,6 +143,7 @@ def convert_cases(pairs, out_dir, inlier, anomaly, classes, window=None, spacing
                              f'({sorted(inlier)}) nor anomaly ({sorted(anomaly)}); map them or '
                              f'pass --other-background')
         volumes[case] = (image, np.rint(labels).astype(np.int64), zooms)
+    test_volumes = [(case, *load_canonical(path)) for case, path in unlabelled]
     splits = split_cases(sorted(volumes), fractions, seed)
     counts = {s: 0 for s in SPLITS}
     with atomic_output_dir(out_dir) as tmp:
@@ -200,10 +168,20 @@ def convert_cases(pairs, out_dir, inlier, anomaly, classes, window=None, spacing
                         pic = slice_picture(resample_slice(arr, zooms, spacing, nearest))
                         cv2.imwrite(osp.join(tmp, kind, split, name), pic)
                     counts[split] += 1
+        if test_volumes:
+            os.makedirs(osp.join(tmp, 'images', 'unlabelled'))
+            counts['unlabelled'] = 0
+        for case, image, zooms in test_volumes:
+            grey = to_uint8(image, window)
+            for z in range(0, image.shape[2], stride):
+                pic = slice_picture(resample_slice(grey[:, :, z], zooms, spacing, False))
+                cv2.imwrite(osp.join(tmp, 'images', 'unlabelled', f'{case}_{z:04d}.png'), pic)
+                counts['unlabelled'] += 1
         with open(osp.join(tmp, 'meta.json'), 'w') as fh:
             json.dump(dict(classes=list(classes), inlier={str(k): v for k, v in inlier.items()},
                            anomaly=sorted(anomaly), window=window, spacing=spacing,
-                           stride=stride, roi=roi, splits=splits, slices=counts), fh, indent=1)
+                           stride=stride, roi=roi, splits=splits, slices=counts,
+                           unlabelled=[case for case, _ in unlabelled]), fh, indent=1)
     return splits, counts
 
 
@@ -215,14 +193,8 @@ def parse_mapping(items):
     return out
 
 
-@cli('msd.py')
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--task', required=True, help='MSD task folder (with dataset.json)')
-    parser.add_argument('--out', required=True, help='a new folder')
-    parser.add_argument('--inlier', nargs='+', required=True, help='original:class, e.g. 1:1')
-    parser.add_argument('--anomaly', type=int, nargs='*', default=[], help='original labels')
-    parser.add_argument('--classes', nargs='+', required=True, help='class names, 0 first')
+def add_slicing_arguments(parser):
+    """The options of ``convert_cases`` that every volume converter takes."""
     parser.add_argument('--window', type=float, nargs=2, metavar=('LEVEL', 'WIDTH'),
                         help='CT window in HU (default: percentile scaling, for MRI)')
     parser.add_argument('--spacing', type=float, help='in-plane spacing in mm')
@@ -235,17 +207,33 @@ def main(argv=None):
     parser.add_argument('--body-threshold', type=float, default=-500.0)
     parser.add_argument('--fractions', type=float, nargs=3, default=(0.7, 0.1, 0.2))
     parser.add_argument('--seed', type=int, default=0)
+
+
+def slicing_options(args):
+    """``convert_cases`` keyword arguments of ``add_slicing_arguments``' options."""
+    return dict(window=args.window, spacing=args.spacing, stride=args.stride,
+                content_only=not args.all_slices, roi=args.roi,
+                body_threshold=args.body_threshold, roi_margin=args.roi_margin,
+                fractions=tuple(args.fractions), seed=args.seed,
+                other_background=args.other_background)
+
+
+@cli('msd.py')
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--task', required=True, help='MSD task folder (with dataset.json)')
+    parser.add_argument('--out', required=True, help='a new folder')
+    parser.add_argument('--inlier', nargs='+', required=True, help='original:class, e.g. 1:1')
+    parser.add_argument('--anomaly', type=int, nargs='*', default=[], help='original labels')
+    parser.add_argument('--classes', nargs='+', required=True, help='class names, 0 first')
+    add_slicing_arguments(parser)
     args = add_debug_argument(parser).parse_args(argv)
     inlier = parse_mapping(args.inlier)
     if max(inlier.values()) >= len(args.classes):
         parser.error(f'--classes names {len(args.classes)} classes but --inlier maps to '
                      f'{max(inlier.values())}')
-    splits, counts = convert_cases(
-        msd_pairs(args.task), args.out, inlier, set(args.anomaly), args.classes,
-        window=args.window, spacing=args.spacing, stride=args.stride,
-        content_only=not args.all_slices, roi=args.roi, body_threshold=args.body_threshold,
-        roi_margin=args.roi_margin, fractions=tuple(args.fractions), seed=args.seed,
-        source=args.task, other_background=args.other_background)
+    splits, counts = convert_cases(msd_pairs(args.task), args.out, inlier, set(args.anomaly),
+                                   args.classes, source=args.task, **slicing_options(args))
     print(f'{sum(counts.values())} slices ({counts}) from cases {splits} written to {args.out}')
 
 

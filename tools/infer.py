@@ -1,4 +1,4 @@
-"""Anomaly heatmaps (and raw scores) for an image, a folder, a glob or a video.
+"""Anomaly heatmaps (and raw scores) for an image, a folder, a glob, a video or NIfTI volumes.
 
     python tools/infer.py CONFIG CHECKPOINT SOURCE --out-dir OUT [--scores npy|hdf5]
         [--scorer rba] [--device cuda:0] [--batch-size 4] [--temporal-smoothing 0.5]
@@ -11,10 +11,17 @@ The second form runs a model exported by tools/deployment/export_onnx.py (frames
 was exported at; --scorer picks the drawn one of its scorers; --device, --cfg-options and
 --batch-size do not apply).
 
-Writes OUT/vis/NAME.png (heatmap with colour bar beside the class prediction), OUT/scores/ and,
-for a video, OUT/SOURCE_anomaly.mp4 at the source frame rate; OUT/summary.json last, so a folder
-without it holds an interrupted run. See ``AnomalyInferencer.run``. A bad input stops the run
-before the model loads, with one line naming it (exit code 2; --debug for the traceback).
+A NIfTI volume (``.nii`` / ``.nii.gz``), a folder of them or a DICOM series folder is cut into
+slices as the config's ``volume_slicing`` says (the slice converter's intensities and geometry)
+and gives volumes on the input's grid: OUT/NAME_anomaly_{scorer}.nii.gz (float32),
+OUT/NAME_seg.nii.gz, a montage OUT/NAME_montage.png and OUT/NAME.json with the patient score
+(``anomseg.apis.volume_inference``).
+
+For images and videos it writes OUT/vis/NAME.png (heatmap with colour bar beside the class
+prediction), OUT/scores/ and, for a video, OUT/SOURCE_anomaly.mp4 at the source frame rate;
+OUT/summary.json last, so a folder without it holds an interrupted run. See
+``AnomalyInferencer.run``. A bad input stops the run before the model loads, with one line
+naming it (exit code 2; --debug for the traceback).
 """
 import argparse
 import json
@@ -23,10 +30,12 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from anomseg.apis import AnomalyInferencer, OnnxInferencer, open_frames  # noqa: E402
+from anomseg.apis import (AnomalyInferencer, OnnxInferencer, infer_volumes,  # noqa: E402
+                          load_config, open_frames, volume_paths)
 from anomseg.apis.model_index import add_model_arguments, resolve_model_arguments  # noqa: E402
 from anomseg.utils import check_output_writable, check_outside  # noqa: E402
 from anomseg.utils.cli import ConfigOptions, add_debug_argument, cli  # noqa: E402
+from anomseg.utils.errors import InputError  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -38,7 +47,8 @@ def parse_args(argv=None):
         parser.add_argument('model', help='ONNX file from tools/deployment/export_onnx.py')
     else:
         add_model_arguments(parser)
-    parser.add_argument('source', help='image, folder, glob pattern (quoted) or video file')
+    parser.add_argument('source', help='image, folder, glob pattern (quoted), video file, or '
+                        'NIfTI volume / folder of volumes / DICOM series folder')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--scorer', help='scorer(s) to compute, comma-separated; the first is '
                         'drawn (default: the config\'s scorers)')
@@ -64,10 +74,16 @@ def main(argv=None):
     args = parse_args(argv)
     if args.backend == 'pytorch':
         resolve_model_arguments(args)
-    open_frames(args.source)  # the source and the output folder are checked before the model
+    volumes = volume_paths(args.source)  # the source and the output folder are checked first
+    if not volumes:
+        open_frames(args.source)
     if osp.isdir(args.source):
         check_outside([args.source], args.out_dir, 'output folder')
     check_output_writable(args.out_dir)
+    if volumes and (args.backend == 'onnxruntime' or
+                    not load_config(args.config, args.cfg_options).get('volume_slicing')):
+        raise InputError(f'{args.source}: volumes are cut as a config\'s volume_slicing says '
+                         '(how its training slices were made); this model has none')
     if args.backend == 'onnxruntime':
         inferencer = OnnxInferencer(args.model)
         scorer = args.scorer.split(',')[0] if args.scorer else None
@@ -75,6 +91,10 @@ def main(argv=None):
         inferencer = AnomalyInferencer(args.config, args.checkpoint, device=args.device,
                                        scorer=args.scorer, cfg_options=args.cfg_options)
         scorer = None
+    if volumes:
+        print(json.dumps(infer_volumes(inferencer, args.source, args.out_dir,
+                                       batch_size=args.batch_size), indent=1))
+        return
     summary = inferencer.run(args.source, args.out_dir, scorer=scorer, scores=args.scores,
                              semantic=not args.no_semantic, video=not args.no_video,
                              temporal_smoothing=args.temporal_smoothing,

@@ -8,6 +8,7 @@ from .run_config import (PROTOCOLS, add_benchmark_arguments, add_runner_argument
                          apply_test_options, apply_train_options, benchmark_options,
                          dataset_roots, load_config, prepare_cpu_distributed)
 from .submit import oodis_images, run_fishyscapes, submit_oodis, submit_smiyc
+from .volume_inference import infer_volumes, volume_paths
 
 __all__ = ['AnomalyInferencer', 'FrameInference', 'OnnxInferencer', 'export_onnx', 'evaluate',
            'ModelInfo', 'get_model', 'read_index', 'resolve_model',
@@ -17,4 +18,4 @@ __all__ = ['AnomalyInferencer', 'FrameInference', 'OnnxInferencer', 'export_onnx
            'apply_benchmark', 'apply_data_root', 'apply_published_protocol',
            'apply_runner_arguments',
            'apply_test_options', 'apply_train_options', 'benchmark_options', 'dataset_roots',
-           'load_config', 'prepare_cpu_distributed']
+           'load_config', 'prepare_cpu_distributed', 'infer_volumes', 'volume_paths']

@@ -38,6 +38,7 @@ from anomseg.visualization import class_panel, grey_window, heatmap_overlay
 from .frames import open_frames
 from .model_index import resolve_model
 from .run_config import load_config, require_mask_head
+from .volume_inference import patient_scoring
 
 NEEDS_LABELS = LABEL_LOADERS + ('LoadAnomalyAnnotations', 'AnomalyRegionOfInterest')
 SCORE_FORMATS = ('npy', 'hdf5')
@@ -65,6 +66,7 @@ class FrameInference:
 
     scorers, classes, config_score_range, config_range_scorer = [], None, None, None
     palette = np.zeros((0, 3), np.uint8)
+    volume_slicing = patient_scoring = None  # volumes: see anomseg.apis.volume_inference
 
     def __call__(self, inputs):
         """Infer ``inputs``: a BGR uint8 image (numpy, H x W x 3) or an image file -> one
@@ -236,6 +238,8 @@ class AnomalyInferencer(FrameInference, BaseInferencer):
         self.config_score_range = hook.get('score_range')
         meta = train_metainfo(cfg)
         self.classes = meta.get('classes')
+        self.volume_slicing = cfg.get('volume_slicing')
+        self.patient_scoring = patient_scoring(cfg)
         self.palette = np.array(meta.get('palette') or [], np.uint8)
 
     def _init_model(self, cfg, weights, device):

@@ -45,7 +45,12 @@ test_dataloader = dict(dataset=dict(
     _delete_=True, type='MedicalSliceDataset', data_root=data_root, split='test', anomaly=True,
     metainfo=metainfo, pipeline=anomaly_test_pipeline))
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mDice'])
-test_evaluator = dict(_delete_=True, type='AnomalyMetric')
+# pixel metrics, then per patient (the slices of a case, CASE_ZZZZ.png): the 0.99 quantile of
+# the scores inside the predicted liver, and tumours as 3D components (BraTS 2023 matching)
+test_evaluator = [dict(type='AnomalyMetric'),
+                  dict(type='PatientMetric', organ_classes=(1, ), organ_margin=5)]
+# volumes for tools/infer.py as data_prep/msd.py cut the training slices (--window, --spacing)
+volume_slicing = dict(picture='radiological', canonical=True, window=(60, 400), spacing=0.8)
 param_scheduler = [dict(type='PolyLR', eta_min=0, power=0.9, begin=0, end=20000,
                         by_epoch=False)]
 train_cfg = dict(max_iters=20000, val_interval=2000)

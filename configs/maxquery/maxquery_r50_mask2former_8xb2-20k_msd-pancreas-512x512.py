@@ -8,3 +8,4 @@ metainfo = dict(classes=('background', 'pancreas'), palette=[[0, 0, 0], [255, 25
 train_dataloader = dict(dataset=dict(data_root=data_root, metainfo=metainfo))
 val_dataloader = dict(dataset=dict(data_root=data_root, metainfo=metainfo))
 test_dataloader = dict(dataset=dict(data_root=data_root, metainfo=metainfo))
+volume_slicing = dict(window=(40, 400))

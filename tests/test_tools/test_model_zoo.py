@@ -157,6 +157,10 @@ def test_emidec_checkpoint_on_another_folder_with_data_root(tmp_path):
         assert proc.returncode == 0, proc.stderr[-3000:]
         runs[name] = json.load(open(tmp_path / name / 'metrics.json'))
     assert runs['folder'] == pytest.approx(runs['split'], abs=1e-9)
+    # every metric: pixel (heart, slice), Dice, and the patient-level and lesion-wise ones
+    for key_part in (f'heart/{scorer}/AP', 'heart/mDice', f'slice/{scorer}/AUROC',
+                     f'patient/{scorer}/patient_AUROC', f'patient/{scorer}/lesion_F1'):
+        assert key_part in runs['folder'], key_part
     proc = subprocess.run([sys.executable, 'tools/test.py', zoo_models('emidec')[key]['config'],
                            published_file('emidec', key), '--data-root', str(tmp_path / 'nope')],
                           cwd=REPO, capture_output=True, text=True)
@@ -199,6 +203,26 @@ def test_collect_spread_separates_fine_tuning_seeds_from_base_seeds():
     # all six runs: mean 40.0, sample std of (20, 30, 40, 10, 50, 90) = 28.3
     assert cells[1:5] == ['rba', '30.0 ± 10.0 (n=3)', '26.7 ± 20.8 (n=3)', '40.0 ± 28.3 (n=6)']
     assert cells[5] == '70.0 ± 10.0 (n=3)'
+
+
+def test_collect_patient_table_by_hand():
+    collect = zoo_collect()
+
+    def run(auroc, tp, fp):
+        return {'patient/rba/patient_AUROC': auroc, 'patient/rba/patient_sensitivity': 0.5,
+                'patient/rba/lesion_precision': tp / (tp + fp), 'patient/rba/lesion_recall': 0.5,
+                'patient/rba/lesion_F1': 0.25, 'patient/rba/lesion_dice': 0.1,
+                'patient/rba/lesion_TP': float(tp), 'patient/rba/lesion_FN': 2.0,
+                'patient/rba/lesion_FP': float(fp), 'heart/rba/AP': 0.3}
+
+    lines = collect.patient_markdown('T', {'model': [run(0.7, 1, 3), run(0.8, 3, 1)],
+                                           'no patients': [{'heart/rba/AP': 0.3}]})
+    rows = [line for line in lines if line.startswith('| model')]
+    cells = [c.strip() for c in rows[-1].strip('|').split('|')]
+    # AUROC 70, 80 -> 75.0 ± 7.1; precision 25, 75 -> 50.0 ± 35.4; counts per seed
+    assert cells[:5] == ['model', '2', 'rba', '75.0 ± 7.1', '50.0 ± 0.0']
+    assert cells[5] == '50.0 ± 35.4' and cells[-1] == '1/2/3 + 3/2/1'
+    assert not any(line.startswith('| no patients') for line in lines)
 
 
 def test_collect_merge_keeps_earlier_runs_and_replaces_namesakes():

@@ -197,6 +197,31 @@ MEDICAL_COLUMNS = (('heart', 'AUROC', 'heart AUROC'), ('heart', 'AP', 'heart AP'
                    ('heart', 'mean_F1', 'mean F1'))
 
 
+PATIENT_COLUMNS = (('patient_AUROC', 'patient AUROC'),
+                   ('patient_sensitivity', 'sensitivity at 90% specificity'),
+                   ('lesion_precision', 'lesion precision'), ('lesion_recall', 'lesion recall'),
+                   ('lesion_F1', 'lesion F1'), ('lesion_dice', 'lesion-wise Dice'))
+
+
+def patient_markdown(title, entries):
+    """The patient-level and lesion-wise table of runs whose tests have ``patient/`` metrics
+    ({model title: [test metrics of each seed]})."""
+    out = [f'### {title}', '', '| model | seeds | scorer | '
+           + ' | '.join(t for _, t in PATIENT_COLUMNS) + ' | lesions TP / FN / FP |',
+           '|---|---|---|' + '---|' * (len(PATIENT_COLUMNS) + 1)]
+    for name, runs in entries.items():
+        runs = [r for r in runs if any(k.startswith('patient/') for k in r)]
+        scorers = {k.split('/')[1] for r in runs for k in r if k.startswith('patient/')}
+        for scorer in sorted(scorers, key=SCORER_ORDER.index):
+            cells = [mean_std([r[f'patient/{scorer}/{m}'] for r in runs]) for m, _ in
+                     PATIENT_COLUMNS]
+            counts = ' + '.join('/'.join(str(int(r[f'patient/{scorer}/lesion_{c}']))
+                                         for c in ('TP', 'FN', 'FP')) for r in runs)
+            out.append(f'| {name} | {len(runs)} | {scorer} | ' + ' | '.join(cells)
+                       + f' | {counts} |')
+    return out + ['']
+
+
 def medical_markdown(results):
     """Tables of a zoo tested on its configs' test sets (per setting, as the model keys'
     prefixes ``a-`` / ``b-`` group them)."""
@@ -229,6 +254,11 @@ def medical_markdown(results):
             cells.append(mean_std([r['heart/mDice'] for r in runs]))
             out.append(f'| {MODELS[key]["title"]} | {len(runs)} | ' + ' | '.join(cells) + ' |')
         out.append('')
+        patients = {MODELS[key]['title']: [r['test'] for r in entry['seeds'].values()
+                                           if 'test' in r] for key, entry in entries.items()}
+        if any(k.startswith('patient/') for runs in patients.values() for r in runs for k in r):
+            out += patient_markdown(f'Setting {setting.upper()}: patients and lesions (%)',
+                                    patients)
     out += ['### Wall times', '', '| model | training, min (seeds, where) | test, s (seed 0) |',
             '|---|---|---|']
     for key, entry in results.items():

@@ -4,6 +4,16 @@ from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
 
+def grow_region(mask, radius):
+    """``mask`` (H, W) grown by ``radius`` pixels: every pixel within Euclidean distance
+    ``radius`` of it."""
+    if not radius:
+        return np.asarray(mask, bool)
+    yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
+    kernel = (yy**2 + xx**2 <= radius**2).astype(np.uint8)
+    return cv2.dilate(np.asarray(mask, np.uint8), kernel) > 0
+
+
 @TRANSFORMS.register_module()
 class AnomalyRegionOfInterest(BaseTransform):
     """``gt_anomaly_roi_map``: ``gt_anomaly_map`` restricted to a region of interest, void (255)
@@ -22,10 +32,7 @@ class AnomalyRegionOfInterest(BaseTransform):
     def transform(self, results):
         anomaly = results['gt_anomaly_map']
         region = np.isin(results['gt_seg_map'], self.classes) | (anomaly == 1)
-        if self.dilate:
-            yy, xx = np.mgrid[-self.dilate:self.dilate + 1, -self.dilate:self.dilate + 1]
-            kernel = (yy**2 + xx**2 <= self.dilate**2).astype(np.uint8)
-            region = cv2.dilate(region.astype(np.uint8), kernel) > 0
+        region = grow_region(region, self.dilate)
         results['gt_anomaly_roi_map'] = np.where(region, anomaly,
                                                  self.void_index).astype(np.uint8)
         results.setdefault('seg_fields', []).append('gt_anomaly_roi_map')

@@ -401,3 +401,22 @@ def frame_summary(pos, neg):
                 else float('nan'),
                 mean_anomaly_score=float(np.mean(pos, dtype=np.float64)) if n_pos
                 else float('nan'))
+
+
+def best_f1(counts):
+    """(best pixel F1, its threshold) of a ScoreCounts over the thresholds ``score >= t`` at its
+    distinct scores (buckets): F1 = 2 TP / (2 TP + FP + FN); (NaN, NaN) without anomaly pixels."""
+    n_pos, _ = counts.totals()
+    best, threshold = float('nan'), float('nan')
+    if n_pos == 0:
+        return best, threshold
+    tp_before = fp_before = 0
+    for values, pos, neg in counts.descending():
+        tp = np.cumsum(pos) + tp_before
+        fp = np.cumsum(neg) + fp_before
+        f1 = 2 * tp / (tp + fp + n_pos)  # 2 TP + FP + FN = TP + FP + P
+        i = int(np.argmax(f1))
+        if not f1[i] <= best:  # also where best is NaN
+            best, threshold = float(f1[i]), float(values[i])
+        tp_before, fp_before = int(tp[-1]), int(fp[-1])
+    return best, threshold

@@ -3,7 +3,7 @@ import io
 import os.path as osp
 
 import numpy as np
-from mmengine.dist import all_gather_object, barrier, get_dist_info
+from mmengine.dist import get_dist_info
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmseg.evaluation import IoUMetric
@@ -20,6 +20,7 @@ from anomseg.utils.io import write_bytes_atomic, write_npy_atomic
 from anomseg.utils.score_files import read_score_file
 from anomseg.utils.spill import SpillFolder, read_ahead
 from ..report import ReportFrames, write_run_report
+from .gathered import evaluate_gathered
 
 # Order-preserving maps into [0, 1] for the SMIYC-binned metrics, with their inverses.
 UNIT_MAPS = {
@@ -304,18 +305,7 @@ class AnomalyMetric(BaseMetric):
         state = dict(counts=self._counts, bins=self._bins, bins_uni=self._bins_uni,
                      frames=self._frames, iou=self._iou, unit=self._unit,
                      report=self._report)
-        states = all_gather_object(state) if world_size > 1 else [state]
-        try:
-            metrics = self.compute_metrics(states)
-        finally:
-            if world_size > 1:
-                barrier()  # other processes may still read this one's frames
-            if self._spill:
-                self._spill.close()
-            self._reset()
-        if self.prefix:
-            metrics = {f'{self.prefix}/{k}': v for k, v in metrics.items()}
-        return metrics
+        return evaluate_gathered(self, state, self._spill)
 
     def compute_metrics(self, states):
         counts, bins, bins_uni, frames, report = {}, {}, {}, [], None

@@ -20,6 +20,10 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
     dict(type='PackSegInputs'),
 ]
+# the same on 256x256 crops, whole slices (configs *-256x256.py)
+whole_slice_pipeline = train_pipeline[:3] + [
+    dict(type='RandomCropNearClasses', crop_size=(256, 256), classes=heart_classes, prob=0.8)
+] + train_pipeline[4:]
 val_pipeline = [
     dict(type='LoadImageFromFileChecked'),
     dict(type='LoadAnnotationsChecked', num_classes=4),
@@ -52,6 +56,9 @@ test_dataloader = dict(
     val_dataloader,
     dataset=dict(type=dataset_type, data_root=data_root, split_file=f'{split_dir}/test.txt',
                  metainfo=metainfo, pipeline=test_pipeline))
+# volumes for tools/infer.py as data_prep/emidec.py cuts the slices: short-axis slices along
+# the third axis, the volume's 0.5 / 99.5 percentiles to 8 bits, a centred square of 256 px
+volume_slicing = dict(picture='square', size=256, axis=2)
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mDice'])
 # Over the heart: pixel, SMIYC-binned and SMIYC-style component metrics (predicted components
 # under 10 px and labelled ones under 5 px left out: 256x256 slices; SMIYC's 50 / 10 px are for
@@ -60,4 +67,13 @@ test_evaluator = [
     dict(type='AnomalyMetric', prefix='heart', gt_key='gt_anomaly_roi', components=(10, 5),
          unit_map='arctan'),
     dict(type='AnomalyMetric', prefix='slice', semantic=False),  # Dice: heart/ has it
+    # Per patient (slices stacked by their Case_*_sliceNNN names): does the patient have a
+    # lesion (the 0.99 quantile of the scores inside the predicted heart, grown by 5 px), and
+    # which lesions were found (3D components, BraTS 2023 matching with 1 voxel of tolerance,
+    # lesions and predicted components under 10 voxels left out, a detection held to an IoU of
+    # 0.1 so that one blob over the heart does not find every lesion) at the best-F1 threshold
+    # of the heart's pixels.
+    dict(type='PatientMetric', organ_classes=heart_classes, organ_margin=5,
+         gt_key='gt_anomaly_roi', min_lesion_voxels=10, min_pred_voxels=10,
+         lesion_min_iou=0.1),
 ]

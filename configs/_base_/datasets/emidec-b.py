@@ -9,6 +9,8 @@ metainfo = dict(classes=('background', 'cavity', 'myocardium'),
 # setting A's pipelines, the labels checked against these three classes
 load_labels = dict(type='LoadAnnotationsChecked', num_classes=3)
 train_pipeline = _base_.train_pipeline[:1] + [load_labels] + _base_.train_pipeline[2:]
+whole_slice_pipeline = (_base_.whole_slice_pipeline[:1] + [load_labels] +
+                        _base_.whole_slice_pipeline[2:])
 val_pipeline = _base_.val_pipeline[:1] + [load_labels] + _base_.val_pipeline[2:]
 test_pipeline = _base_.test_pipeline[:1] + [load_labels] + _base_.test_pipeline[2:]
 train_dataloader = dict(dataset=dict(exclude_patients_with=(), metainfo=metainfo,

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from anomseg.evaluation.functional import ScoreCounts, curve_metrics
+from anomseg.evaluation.functional import ScoreCounts, best_f1, curve_metrics
 
 
 def metrics_of(frames):
@@ -297,3 +297,23 @@ def test_float16_maps_sort_as_numpy_sorts_them():
     labels[0, 2] = 0
     with pytest.raises(ValueError, match='NaN or infinity'):
         split_sorted(scores, labels)
+
+
+def test_best_f1_against_every_threshold():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        scores = rng.integers(0, 40, (2, 30)).astype(np.float32) / 8
+        labels = (rng.random((2, 30)) < 0.3).astype(np.uint8)
+        labels[rng.random((2, 30)) < 0.1] = 255
+        counts = ScoreCounts()
+        counts.update(scores, labels)
+        valid = labels != 255
+        s, y = scores[valid], labels[valid] == 1
+        if not y.any():
+            assert np.isnan(best_f1(counts)[0])
+            continue
+        f1s = {float(t): 2 * np.sum(y & (s >= t)) / (np.sum(s >= t) + y.sum()) for t in set(s)}
+        best = max(f1s.values())
+        f1, threshold = best_f1(counts)
+        assert f1 == pytest.approx(best)
+        assert f1s[threshold] == pytest.approx(best)
