@@ -18,7 +18,6 @@ that the frames' labels replaced.
         [--labels LABELS --label-map camvid_to_cityscapes] [--void 11]
 """
 import argparse
-import glob
 import json
 import os.path as osp
 import sys
@@ -28,12 +27,11 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from anomseg.apis.frames import open_frames  # noqa: E402
 from anomseg.evaluation.functional import prediction_agreement  # noqa: E402
 from anomseg.utils import atomic_output_dir, check_new_output_dir, write_json_atomic  # noqa: E402
 from anomseg.utils.cli import add_debug_argument, cli  # noqa: E402
 from anomseg.utils.errors import InputError  # noqa: E402
-
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png')
 
 
 def mapped_labels(labels, label_map, void=None):
@@ -59,10 +57,9 @@ def combine(teacher, labels=None, label_map=None, void=None):
 
 
 def list_frames(images, labels):
-    frames = sorted(p for p in glob.glob(osp.join(images, '*'))
-                    if p.lower().endswith(IMAGE_SUFFIXES))
-    if not frames:
-        raise InputError(f'{images}: no {", ".join(IMAGE_SUFFIXES)} images')
+    """The images of the folder ``images`` (each checked), and, with ``labels``, a check that
+    every one has its label ``labels/STEM.png``."""
+    frames = open_frames(images).paths
     if labels:
         expected = (osp.join(labels, osp.splitext(osp.basename(p))[0] + '.png') for p in frames)
         missing = [p for p in expected if not osp.isfile(p)]
@@ -76,7 +73,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help="the teacher's config")
     parser.add_argument('checkpoint', help="the teacher's weights")
-    parser.add_argument('images', help='folder of frames (.jpg/.png)')
+    parser.add_argument('images', help='folder of frames (images)')
     parser.add_argument('--out', required=True, help='new folder for STEM.png pseudo-labels')
     parser.add_argument('--labels', help="folder of the frames' own labels (STEM.png)")
     parser.add_argument('--label-map', help='anomseg.datasets.camvid.CLASS_MAPPINGS name that '

@@ -30,7 +30,7 @@ from mmengine.utils import ProgressBar
 
 from anomseg.datasets.transforms.anomaly_region import grow_region
 from anomseg.datasets.volume_slicing import (VolumeSlicing, is_dicom_series, is_volume_file,
-                                             load_dicom_series, load_nifti, volume_stem)
+                                             load_dicom_series, volume_stem)
 from anomseg.evaluation.functional import PATIENT_QUANTILE, patient_score
 from anomseg.utils.errors import InputError
 from anomseg.utils.io import atomic_file, write_image_atomic, write_json_atomic
@@ -69,14 +69,16 @@ def volume_paths(source):
 
 
 def patient_scoring(cfg):
-    """dict(organ_classes, organ_margin, quantile) of the config's ``PatientMetric`` entry, or
-    None (then every class but 0, no margin, the 0.99 quantile)."""
+    """dict(organ_classes, organ_margin, quantile) of the config's ``PatientMetric`` entry (its
+    defaults where the entry leaves them out), or None (then every class but 0, no margin, the
+    0.99 quantile)."""
+    from anomseg.evaluation.metrics import PatientMetric
     evaluators = cfg.get('test_evaluator') or []
     for entry in evaluators if isinstance(evaluators, (list, tuple)) else [evaluators]:
         if entry.get('type') == 'PatientMetric':
-            return dict(organ_classes=tuple(entry['organ_classes']),
-                        organ_margin=int(entry.get('organ_margin', 5)),
-                        quantile=float(entry.get('quantile', PATIENT_QUANTILE)))
+            metric = PatientMetric(**{k: v for k, v in entry.items() if k != 'type'})
+            return dict(organ_classes=metric.organ_classes, organ_margin=metric.organ_margin,
+                        quantile=metric.quantile)
     return None
 
 
@@ -134,8 +136,8 @@ def infer_volume(inferencer, slicing, scoring, path, out_dir, batch_size=1, prog
             for name, scores in result['scores'].items():
                 organ_scores[name].append(scores[organ])
                 maps[name][:, :, z] = slicing.to_slice(scores.astype(np.float32), slice_shape)
-            classes[:, :, z] = slicing.to_slice(semantic.astype(np.int32).astype(np.float32),
-                                                slice_shape, nearest=True)
+            classes[:, :, z] = slicing.to_slice(semantic.astype(np.int16), slice_shape,
+                                                nearest=True)
             if z in shown:
                 montage[z] = (picture, result['scores'][inferencer.scorers[0]])
             if bar is not None:
@@ -177,7 +179,6 @@ def write_like(image, data, path):
     nib = import_optional('nibabel', 'writing NIfTI volumes')
     with atomic_file(path, suffix='.nii.gz' if path.endswith('.gz') else '.nii') as tmp:
         nib.save(out, tmp)
-    load_nifti(path)  # refuse to leave a file nibabel cannot read back
 
 
 def montage_image(shown, scorer):

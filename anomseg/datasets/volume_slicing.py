@@ -135,9 +135,18 @@ def load_volume(path):
 
 def load_canonical(path):
     """(volume as float32 in RAS+ axis order, voxel sizes (3,)) of a NIfTI file."""
+    image = load_nifti(path)
+    return to_canonical(volume_data(image, path), image)
+
+
+def to_canonical(volume, image):
+    """(``volume`` of ``image``'s grid in RAS+ axis order, the voxel sizes along its axes): what
+    ``nibabel.as_closest_canonical`` does, on the data already read."""
     nib = import_optional('nibabel', 'reading NIfTI volumes')
-    canonical = nib.as_closest_canonical(load_nifti(path))
-    return volume_data(canonical, path), np.asarray(canonical.header.get_zooms()[:3], np.float64)
+    ornt = nib.orientations.io_orientation(image.affine)
+    zooms = np.empty(3, np.float64)
+    zooms[ornt[:, 0].astype(int)] = image.header.get_zooms()[:3]
+    return nib.orientations.apply_orientation(volume, ornt), zooms
 
 
 def to_uint8(volume, window=None, percentiles=(0.5, 99.5)):
@@ -181,16 +190,13 @@ def square_slice(array, size, nearest):
 
 
 def _resize(array, shape, nearest):
-    """``array`` (H, W) resized to ``shape`` (h, w); unchanged when it has that shape."""
+    """``array`` (H, W; a dtype OpenCV resizes: uint8, int16, float32, ...) resized to ``shape``
+    (h, w); unchanged when it has that shape."""
     if array.shape == tuple(shape):
         return array
-    dtype = array.dtype
-    if nearest and dtype not in (np.uint8, np.int16, np.uint16, np.float32):
-        array = array.astype(np.int32).astype(np.float32)
     # nearest with pixel centres aligned: back onto the grid that INTER_NEAREST resized from
-    out = cv2.resize(array, (int(shape[1]), int(shape[0])),
-                     interpolation=cv2.INTER_NEAREST_EXACT if nearest else cv2.INTER_LINEAR)
-    return out.astype(dtype, copy=False)
+    return cv2.resize(array, (int(shape[1]), int(shape[0])),
+                      interpolation=cv2.INTER_NEAREST_EXACT if nearest else cv2.INTER_LINEAR)
 
 
 class VolumeSlicing:
@@ -212,11 +218,11 @@ class VolumeSlicing:
 
     def read(self, path):
         """(nibabel image as stored, volume on the slicing grid (float32), its voxel sizes)."""
-        nib = import_optional('nibabel', 'reading NIfTI volumes')
         image = load_nifti(path)
-        grid = nib.as_closest_canonical(image) if self.canonical else image
-        zooms = np.asarray(grid.header.get_zooms()[:3], np.float64)
-        return image, volume_data(grid, path), zooms
+        volume = volume_data(image, path)
+        if self.canonical:
+            return (image, *to_canonical(volume, image))
+        return image, volume, np.asarray(image.header.get_zooms()[:3], np.float64)
 
     def slices(self, volume):
         """The volume with the slicing axis last."""

@@ -5,7 +5,7 @@
 _base_ = [
     '../_base_/models/mask2former-lite_mnv2.py',
     '../_base_/datasets/camvid_pseudo_cityscapes-512x1024.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py', '../_base_/schedules/schedule_finetune_500.py'
 ]
 crop_size = (384, 384)
 num_classes = 19
@@ -18,21 +18,11 @@ model = dict(
     decode_head=dict(in_channels=[16, 32, 64, 128], num_classes=num_classes,
                      loss_cls=dict(class_weight=[1.0] * num_classes + [0.1])),
     trainable=['decode_head'])
-# 500 iterations, AdamW with linear warm-up then poly decay; the last checkpoint is kept (nothing
-# is picked on a validation set)
-optimizer = dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-4)
-optim_wrapper = dict(type='OptimWrapper', optimizer=optimizer, clip_grad=None)
+# the fine-tuning schedule (500 iterations, AdamW, no validation, the last checkpoint kept) with
+# a from-scratch head's learning rate and a linear warm-up
+optim_wrapper = dict(optimizer=dict(lr=1e-3, weight_decay=1e-4))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0, end=50),
     dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=50, end=500, by_epoch=False),
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=500)
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=500,
-                    backend_args=dict(backend='atomic_local')),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='AnomalyVisualizationHook'))
+default_hooks = dict(logger=dict(interval=20))

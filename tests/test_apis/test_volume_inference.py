@@ -102,6 +102,26 @@ def test_cli_keeps_grid_affine_and_header(tmp_path):
         assert written.get_data_dtype() == (np.uint8 if name == 'seg' else np.float32)
         assert np.isfinite(np.asarray(written.dataobj)).all()
     assert osp.getsize(out / 'patient_montage.png') > 0 and (out / 'summary.json').exists()
+    assert_itk_geometry(out / 'patient_anomaly_maxquery.nii.gz', src / 'patient.nii.gz')
+
+
+def itk_geometry(image):
+    return image.GetSize(), image.GetOrigin(), image.GetSpacing(), image.GetDirection()
+
+
+def assert_itk_geometry(path, reference):
+    """As ITK reads them (3D Slicer and ITK-SNAP read NIfTI and DICOM through ITK): the output
+    lies on the reference's grid. ``reference``: a NIfTI file, or a DICOM series folder."""
+    sitk = pytest.importorskip('SimpleITK')
+    if osp.isdir(reference):
+        reader = sitk.ImageSeriesReader()
+        reader.SetFileNames(reader.GetGDCMSeriesFileNames(str(reference)))
+        expected = reader.Execute()
+    else:
+        expected = sitk.ReadImage(str(reference))
+    got = sitk.ReadImage(str(path))
+    for a, b in zip(itk_geometry(got), itk_geometry(expected)):
+        np.testing.assert_allclose(a, b, atol=1e-4)
 
 
 @pytest.mark.slow
@@ -152,3 +172,5 @@ def test_dicom_series_folder(tmp_path):
     assert written.shape == series.shape == (64, 48, 3)
     np.testing.assert_allclose(written.affine, series.affine, atol=1e-5)
     assert nib.aff2axcodes(written.affine) == ('L', 'P', 'S')
+    # the DICOM series as ITK (GDCM) reads it: the same grid
+    assert_itk_geometry(out / 'series_anomaly_maxquery.nii.gz', tmp_path / 'series')

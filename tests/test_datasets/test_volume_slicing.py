@@ -115,3 +115,36 @@ def test_dicom_series_grid_and_values(tmp_path):
         lps = origin + j * 0.7 * row + i * 0.8 * column + k * step
         np.testing.assert_allclose(image.affine @ [j, i, k, 1], [-lps[0], -lps[1], lps[2], 1],
                                    atol=1e-4)
+
+
+def test_canonical_grid_equals_nibabels_on_a_permuted_oblique_volume(tmp_path):
+    from anomseg.datasets.volume_slicing import load_canonical
+    data = np.random.default_rng(1).random((5, 6, 7)).astype(np.float32)
+    affine = np.zeros((4, 4))
+    affine[0, 2], affine[1, 0], affine[2, 1], affine[3, 3] = -2.0, 0.7, -1.3, 1.0  # axes permuted
+    affine[:3, :3] = affine[:3, :3] @ np.array([[1, 0.1, 0], [0, 1, 0], [0, 0, 1]])  # sheared
+    path = str(tmp_path / 'permuted.nii.gz')
+    nib.save(nib.Nifti1Image(data, affine), path)
+    reference = nib.as_closest_canonical(nib.load(path))
+    volume, zooms = load_canonical(path)
+    np.testing.assert_array_equal(volume, reference.get_fdata(dtype=np.float32))
+    np.testing.assert_allclose(zooms, reference.header.get_zooms()[:3], rtol=1e-6)
+
+
+def test_bad_volumes_are_named(tmp_path):
+    pytest.importorskip('pydicom')
+    from anomseg.datasets.volume_slicing import load_dicom_series, load_volume
+    four_d = str(tmp_path / 'multi.nii.gz')
+    nib.save(nib.Nifti1Image(np.zeros((4, 4, 3, 2), np.float32), np.eye(4)), four_d)
+    with pytest.raises(InputError, match='multi.nii.gz: expected a 3D volume'):
+        load_volume(four_d)
+    pixels = np.zeros((2, 4, 5), np.int16)
+    write_dicom_series(tmp_path / 'a', pixels, (1, 0, 0), (0, 1, 0), (0, 0, 0), (1, 1), (0, 0, 2))
+    write_dicom_series(tmp_path / 'b', pixels, (1, 0, 0), (0, 1, 0), (0, 0, 9), (1, 1), (0, 0, 2))
+    mixed = tmp_path / 'mixed'
+    mixed.mkdir()
+    for folder in ('a', 'b'):
+        for f in (tmp_path / folder).iterdir():
+            (mixed / f'{folder}{f.name}').write_bytes(f.read_bytes())
+    with pytest.raises(InputError, match='not of the same series'):
+        load_dicom_series(str(mixed))

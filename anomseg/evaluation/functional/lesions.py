@@ -56,26 +56,31 @@ def patient_lesions(predicted, labels, dilation=1, min_voxels=0, min_pred_voxels
     raw_ids, _ = ndimage.label(lesion, CONNECTIVITY_26)
     grown_ids, num_lesions = ndimage.label(_grow(lesion, dilation), CONNECTIVITY_26)
     lesion_ids = np.where(raw_ids > 0, grown_ids, 0)  # merged by growth, labelled voxels only
+    pred_sizes = np.bincount(pred_ids.ravel(), minlength=num_pred + 1)
     tp = fn = 0
     matched = np.zeros(num_pred + 1, bool)
     small = np.zeros(num_pred + 1, bool)  # touching lesions left out: neither TP nor FP
     dice = []
-    for k in range(1, num_lesions + 1):
-        this = lesion_ids == k
-        size = int(this.sum())
-        if not size:
+    # each lesion in its bounding box grown by the tolerance: the work follows the lesions'
+    # size, not the volume's
+    for k, box in enumerate(ndimage.find_objects(lesion_ids), start=1):
+        if box is None:
             continue
-        hits = np.unique(pred_ids[_grow(this, dilation)])
+        box = tuple(slice(max(b.start - dilation, 0), b.stop + dilation) for b in box)
+        this = lesion_ids[box] == k
+        size = int(this.sum())
+        near = pred_ids[box]
+        hits = np.unique(near[_grow(this, dilation)])
         hits = hits[hits > 0]
         if size < min_voxels:
             small[hits] = True
             continue
-        found = np.isin(pred_ids, hits) if hits.size else None
-        overlap = np.count_nonzero(found & this) if hits.size else 0
-        if hits.size and overlap / np.count_nonzero(found | this) >= min_iou:
+        overlap = int(np.count_nonzero(np.isin(near, hits) & this)) if hits.size else 0
+        found = int(pred_sizes[hits].sum())
+        if hits.size and overlap / (size + found - overlap) >= min_iou:
             tp += 1
             matched[hits] = True
-            dice.append(2.0 * overlap / (size + found.sum()))
+            dice.append(2.0 * overlap / (size + found))
         else:
             fn += 1
             dice.append(0.0)

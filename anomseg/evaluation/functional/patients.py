@@ -18,6 +18,7 @@ of a threshold ``score >= t`` that keeps at least ``specificity`` of the negativ
 below t.
 """
 import numpy as np
+from scipy.stats import mannwhitneyu
 
 PATIENT_QUANTILE = 0.99
 
@@ -35,21 +36,13 @@ def patient_score(organ_scores, all_scores=None, quantile=PATIENT_QUANTILE):
 
 
 def patient_auroc(scores, labels):
-    """P(score of a positive patient > score of a negative one) + P(equal) / 2; NaN unless both
-    kinds are present."""
+    """P(score of a positive patient > score of a negative one) + P(equal) / 2 (the
+    Mann-Whitney U statistic over the number of pairs); NaN unless both kinds are present."""
     scores, labels = np.asarray(scores, np.float64), np.asarray(labels, bool)
     pos, neg = scores[labels], scores[~labels]
     if not pos.size or not neg.size:
         return float('nan')
-    order = np.argsort(np.concatenate([pos, neg]), kind='mergesort')
-    ranks = np.empty(order.size, np.float64)
-    values = np.concatenate([pos, neg])[order]
-    # average ranks of ties (1-based)
-    _, first, counts = np.unique(values, return_index=True, return_counts=True)
-    average = first + (counts + 1) / 2.0
-    ranks[order] = np.repeat(average, counts)
-    u = ranks[:pos.size].sum() - pos.size * (pos.size + 1) / 2.0
-    return float(u / (pos.size * neg.size))
+    return float(mannwhitneyu(pos, neg).statistic / (pos.size * neg.size))
 
 
 def sensitivity_at_specificity(scores, labels, specificity=0.9):

@@ -144,24 +144,28 @@ class PatientMetric(BaseMetric):
         patients = {}
         for (patient, index), frame in sorted(frames.items()):
             patients.setdefault(patient, []).append((index, frame))
+        thresholds = {name: best_f1(c)[1] if self.lesion_threshold == 'best_f1'
+                      else float(self.lesion_threshold) for name, c in counts.items()}
+        scores = {name: [] for name in counts}
+        lesions = {name: [] for name in counts}
+        positive = []
+        for (patient, slices), (labels, real) in zip(
+                patients.items(), read_ahead(patients.items(), lambda p: self._labels(*p))):
+            positive.append(any(f['positive'] for _, f in slices))
+            for name in counts:  # each scorer's volume in turn: one in memory
+                volume = self._stack(slices, real, lambda f: SpillFolder.load(f[name]), 0)
+                # an empty predicted organ: the whole volume instead
+                scores[name].append(patient_score(np.concatenate(organ[patient][name]),
+                                                  volume[real], self.quantile))
+                lesions[name].append(patient_lesions(
+                    volume >= thresholds[name], labels, self.lesion_dilation,
+                    self.min_lesion_voxels, self.min_pred_voxels, self.lesion_min_iou))
         out, rows = {}, []
         for name in counts:
-            threshold = (best_f1(counts[name])[1] if self.lesion_threshold == 'best_f1'
-                         else float(self.lesion_threshold))
-            scores, positive, lesions = [], [], []
-            for patient, slices in patients.items():
-                volume, labels, real = self._volume(patient, slices, name)
-                # an empty predicted organ: the whole volume instead
-                scores.append(patient_score(np.concatenate(organ[patient][name]), volume[real],
-                                            self.quantile))
-                positive.append(any(f['positive'] for _, f in slices))
-                lesions.append(patient_lesions(
-                    volume >= threshold, labels, self.lesion_dilation, self.min_lesion_voxels,
-                    self.min_pred_voxels, self.lesion_min_iou))
-            sensitivity, _ = sensitivity_at_specificity(scores, positive, self.specificity)
-            values = dict(patient_AUROC=patient_auroc(scores, positive),
-                          patient_sensitivity=sensitivity, **lesion_metrics(lesions),
-                          lesion_threshold=threshold)
+            sensitivity, _ = sensitivity_at_specificity(scores[name], positive, self.specificity)
+            values = dict(patient_AUROC=patient_auroc(scores[name], positive),
+                          patient_sensitivity=sensitivity, **lesion_metrics(lesions[name]),
+                          lesion_threshold=thresholds[name])
             out.update({f'{name}/{k}': v for k, v in values.items()})
             rows.append((name, values))
         n_pos = sum(any(f['positive'] for _, f in s) for s in patients.values())
@@ -181,25 +185,27 @@ class PatientMetric(BaseMetric):
         return out
 
     @staticmethod
-    def _volume(patient, slices, name):
-        """(scores, labels, which planes are slices) of a patient as (Z, H, W) volumes in slice
-        order; a gap in the slice indices becomes a void plane."""
+    def _labels(patient, slices):
+        """(labels as a (Z, H, W) volume in slice order, which planes are slices): a gap in the
+        slice indices becomes a void plane, so lesions do not connect across it."""
         shapes = {f['shape'] for _, f in slices}
         if len(shapes) > 1:
             raise InputError(f'patient {patient}: slices of different sizes {sorted(shapes)}; '
                              'a volume needs one size')
-        shape = shapes.pop()
-        score_planes, label_planes, real, previous = [], [], [], None
-        void = np.full(shape, 255, np.uint8)
-        read = read_ahead([f for _, f in slices],
-                          lambda f: (SpillFolder.load(f[name]), SpillFolder.load(f['labels'])))
-        for (index, _), (scores, labels) in zip(slices, read):
+        real, previous = [], None
+        for index, _ in slices:
             if previous is not None and index != previous + 1:
-                score_planes.append(np.zeros(shape, np.float32))
-                label_planes.append(void)
                 real.append(False)
-            score_planes.append(scores)
-            label_planes.append(labels)
             real.append(True)
             previous = index
-        return np.stack(score_planes), np.stack(label_planes), np.array(real)
+        real = np.array(real)
+        return PatientMetric._stack(slices, real, lambda f: SpillFolder.load(f['labels']),
+                                    255), real
+
+    @staticmethod
+    def _stack(slices, real, load, fill):
+        """The planes ``load(frame)`` of the slices where ``real``, ``fill`` in the gaps."""
+        first = load(slices[0][1])
+        out = np.full((len(real), *first.shape), fill, first.dtype)
+        out[real] = [first] + [load(f) for _, f in slices[1:]]
+        return out

@@ -88,3 +88,44 @@ def test_min_iou_stops_one_blob_from_finding_every_lesion():
     assert (strict['tp'], strict['fn'], strict['fp']) == (0, 2, 1)
     exact = labels == 1
     assert patient_lesions(exact, labels, min_iou=1.0)['tp'] == 2
+
+
+def whole_volume_reference(predicted, labels, dilation, min_voxels, min_iou):
+    """The matching written over whole volumes, one lesion at a time (no bounding boxes)."""
+    from scipy import ndimage
+    full = np.ones((3, 3, 3), bool)
+    grow = ndimage.generate_binary_structure(3, 2)
+    predicted = predicted & (labels != 255)
+    pred_ids, n_pred = ndimage.label(predicted, full)
+    lesion = labels == 1
+    grown = ndimage.binary_dilation(lesion, grow, iterations=dilation) if dilation else lesion
+    grown_ids, n = ndimage.label(grown, full)
+    tp = fn = 0
+    used, skipped = set(), set()
+    for k in range(1, n + 1):
+        this = lesion & (grown_ids == k)
+        near = ndimage.binary_dilation(this, grow, iterations=dilation) if dilation else this
+        hits = set(np.unique(pred_ids[near])) - {0}
+        if this.sum() < min_voxels:
+            skipped |= hits
+            continue
+        union = this | np.isin(pred_ids, list(hits))
+        iou = (this & np.isin(pred_ids, list(hits))).sum() / union.sum()
+        if hits and iou >= min_iou:
+            tp, used = tp + 1, used | hits
+        else:
+            fn += 1
+    return tp, fn, len(set(range(1, n_pred + 1)) - used - skipped)
+
+
+def test_counts_equal_a_whole_volume_reference():
+    rng = np.random.default_rng(7)
+    for trial in range(30):
+        shape = (4, 14, 14)
+        labels = (rng.random(shape) < 0.08).astype(np.uint8)
+        labels[rng.random(shape) < 0.03] = 255
+        predicted = rng.random(shape) < 0.1
+        dilation, min_voxels, min_iou = trial % 3, trial % 2 * 2, (0.0, 0.1, 0.3)[trial % 3]
+        out = patient_lesions(predicted, labels, dilation, min_voxels, min_iou=min_iou)
+        assert (out['tp'], out['fn'], out['fp']) == whole_volume_reference(
+            predicted, labels, dilation, min_voxels, min_iou), trial
