@@ -9,20 +9,22 @@ F1 over all frames (exact; SMIYC's component metrics use the threshold of its bi
 reported as best_F1_threshold).
 
 What the panels need is kept as the frames stream past (``ReportFrames``), never the frames
-themselves: each frame's image, labels and map at the panel's size while the run has at most
+themselves: each frame's labels and map at the panel's size while the run has at most
 ``max_panels`` frames, and at full size only the current worst and best ``gallery_size`` frames
-by per-frame AP (their components are counted at full resolution). Memory is bounded whatever
-the number of frames, and nothing is written to disk before the report.
+by per-frame AP (their components are counted at full resolution); images are read, at the
+panel's size, when the panels are drawn. Memory is bounded whatever the number of frames, and
+nothing is written to disk before the report.
 """
 import datetime
+import functools
 import heapq
 import os.path as osp
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
 
-from anomseg.evaluation.functional import curve_pieces, score_histograms
+from anomseg.evaluation.functional import best_f1
 from anomseg.utils.io import write_bytes_atomic, write_json_atomic
 from anomseg.version import __version__
 from anomseg.visualization.panels import frame_panel, nearest
@@ -33,57 +35,53 @@ REPORT_FORMAT = 1
 MAX_CURVE_POINTS = 2000  # drawn and stored per curve (the drawing, not the metrics)
 
 
-def best_f1_threshold(counts):
-    """The score of the best pixel F1 on the exact curve (the first, from the top, of equal
-    ones); NaN without anomaly pixels. Walks ``curve_pieces``: bounded memory."""
-    best, threshold = -1.0, float('nan')
-    if not counts.totals()[0]:
-        return threshold
-    for piece in curve_pieces(counts):
-        p, r = piece['precision'], piece['recall']
-        with np.errstate(divide='ignore', invalid='ignore'):
-            f1 = np.nan_to_num(2 * p * r / (p + r))
-        i = int(np.argmax(f1))
-        if f1[i] > best:
-            best, threshold = float(f1[i]), float(piece['threshold'][i])
-    return threshold
+def curve_summary(counts, quantiles=(0.01, 0.99), points=MAX_CURVE_POINTS, bins=100):
+    """What the report draws from a ScoreCounts, in two walks over ``counts.descending()``
+    (bounded memory; the first only counts the rows and finds the scores' range):
 
-
-def count_quantiles(counts, qs):
-    """Quantiles of all pixels counted in a ScoreCounts (the lowest score whose cumulative share
-    of pixels, from the lowest score up, reaches q), in one walk from the top: a score's share
-    is 1 - (pixels above it) / all."""
-    total = sum(counts.totals())
-    out = [None] * len(qs)
-    above = 0
-    for values, pos, neg in counts.descending():
-        n = pos + neg
-        before = above + np.concatenate([[0], np.cumsum(n)[:-1]])  # pixels above each score
-        share = (total - before) / max(total, 1)
-        for k, q in enumerate(qs):
-            reached = np.flatnonzero(share >= q)
-            if reached.size:
-                out[k] = float(values[reached[-1]])
-        above += int(n.sum())
-    return [0.0 if v is None else v for v in out]
-
-
-def thin_curve(counts, points=MAX_CURVE_POINTS):
-    """The PR / ROC points of the exact curve, at most ``points`` evenly spaced ones, as lists
-    (what a report stores and draws), walked piece by piece."""
-    rows = sum(values.size for values, _, _ in counts.descending())
+    - ``quantiles``: for each q, the lowest score whose cumulative share of all pixels, from
+      the lowest score up, reaches q (a score's share is 1 - (pixels above it) / all);
+    - ``curve``: the PR / ROC points of the exact curve (``curve_pieces``), at most ``points``
+      evenly spaced ones, as lists, with the anomaly pixels' share ``positive_rate``;
+    - ``histogram``: (bin edges, inlier counts, anomaly counts) in ``bins`` equal bins over the
+      scores' range, each bin [e_i, e_i+1) and the last one closed, as ``np.histogram``."""
+    rows, lo, hi = 0, None, None
+    for values, _, _ in counts.descending():
+        rows, hi, lo = rows + values.size, values[0] if hi is None else hi, values[-1]
+    n_pos, n_neg = counts.totals()
+    total = max(n_pos + n_neg, 1)
     keep = (np.arange(rows) if rows <= points else
             np.unique(np.linspace(0, rows - 1, points).astype(int)))
-    out = dict(recall=[], precision=[], fpr=[])
-    start = 0
-    for piece in curve_pieces(counts):
-        end = start + piece['threshold'].size
-        here = keep[np.searchsorted(keep, start):np.searchsorted(keep, end)] - start
-        for key in out:
-            out[key] += [float(v) for v in piece[key][here]]
-        start = end
-    n_pos, n_neg = counts.totals()
-    return dict(out, positive_rate=n_pos / max(n_pos + n_neg, 1))
+    lo, hi = (0.0, 1.0) if lo is None else (float(lo), float(hi))
+    edges = np.linspace(lo, hi if hi > lo else lo + 1, bins + 1)
+    histogram = np.zeros((2, bins), np.int64)  # inlier, anomaly
+    curve = dict(recall=[], precision=[], fpr=[])
+    found = [None] * len(quantiles)
+    start = tp_before = fp_before = 0
+    for values, pos, neg in counts.descending():
+        tp, fp = np.cumsum(pos) + tp_before, np.cumsum(neg) + fp_before
+        share = (total - (tp + fp - pos - neg)) / total  # pixels above each score excluded
+        for k, q in enumerate(quantiles):
+            reached = np.flatnonzero(share >= q)
+            if reached.size:
+                found[k] = float(values[reached[-1]])
+        here = keep[np.searchsorted(keep, start):np.searchsorted(keep, start + values.size)]
+        here = here - start
+        with np.errstate(divide='ignore', invalid='ignore'):
+            curve['precision'] += (tp[here] / (tp[here] + fp[here])).tolist()
+            curve['recall'] += (tp[here] / n_pos if n_pos else np.full(here.size, np.nan)).tolist()
+            curve['fpr'] += (fp[here] / n_neg if n_neg else np.full(here.size, np.nan)).tolist()
+        # ascending scores: bin i holds the scores from the first one >= e_i on
+        cuts = np.searchsorted(values[::-1], edges[1:-1], 'left')
+        bounds = np.concatenate([[0], cuts, [values.size]])
+        for row, part in enumerate((neg, pos)):
+            cumulative = np.concatenate([[0], np.cumsum(part[::-1])])
+            histogram[row] += cumulative[bounds[1:]] - cumulative[bounds[:-1]]
+        start += values.size
+        tp_before, fp_before = int(tp[-1]), int(fp[-1])
+    return dict(quantiles=[0.0 if v is None else v for v in found],
+                curve=dict(curve, positive_rate=n_pos / total),
+                histogram=(edges, histogram[0], histogram[1]))
 
 
 def thumbnail_size(shape, width):
@@ -114,8 +112,10 @@ def read_thumbnail(path, shape, width):
 class ReportFrames:
     """What the report's panels need of the frames of ``scorer``, kept as they are added
     (see the module): ``add`` each frame with its report row (``frame_summary``); ``merge``
-    another process's; ``gallery()`` and ``panels()`` at the end. Images are read and scaled
-    by a background thread while the next frame is measured (OpenCV releases the GIL)."""
+    another process's; ``gallery()`` and ``panels()`` at the end. Images are read (at the
+    panel's size) when their panels are drawn, not while the frames are measured, whose sorting
+    and counting slow down by about a tenth beside a thread decoding JPEGs on two cores; a
+    process hands its frames on (``merge``) with the images read."""
 
     def __init__(self, scorer, max_panels=150, gallery_size=6, tile_width=420):
         self.scorer, self.max_panels = scorer, max_panels
@@ -124,7 +124,6 @@ class ReportFrames:
         self.small = {}  # stem: (image, labels, scores) at the panel's size
         self.full = {}  # stem: (image at the panel's size, labels, scores)
         self.worst, self.best = [], []  # heaps of (_Key, stem)
-        self._reader = None  # the background thread; images are futures until resolved
 
     def add(self, stem, img_path, labels, scores, row):
         self.count += 1
@@ -134,9 +133,7 @@ class ReportFrames:
         candidate = bool(row['anomaly_pixels']) and self._push((row['AP'], stem))
         if not (keep_small or candidate):
             return
-        if self._reader is None:
-            self._reader = ThreadPoolExecutor(max_workers=1)
-        image = self._reader.submit(read_thumbnail, img_path, labels.shape, self.tile_width)
+        image = functools.partial(read_thumbnail, img_path, labels.shape, self.tile_width)
         if keep_small:
             shape = thumbnail_size(labels.shape, self.tile_width)[::-1]
             self.small[stem] = (image, nearest(labels, shape), nearest(scores, shape))
@@ -163,17 +160,14 @@ class ReportFrames:
             del self.full[stem]
 
     def resolve(self):
-        """Wait for the images being read; after this the object holds arrays only."""
+        """Read the images not read yet; after this the object holds arrays only."""
         for kept in (self.small, self.full):
             for stem, (image, *arrays) in kept.items():
-                if isinstance(image, Future):
-                    kept[stem] = (image.result(), *arrays)
-        if self._reader is not None:
-            self._reader.shutdown()
-            self._reader = None
+                if callable(image):
+                    kept[stem] = (image(), *arrays)
         return self
 
-    def __getstate__(self):  # gathered from other processes: arrays, no thread
+    def __getstate__(self):  # gathered from other processes: what they read, as arrays
         self.resolve()
         return self.__dict__
 
@@ -199,8 +193,8 @@ class ReportFrames:
 
     def panels(self):
         """{stem: (image, labels, scores, counted_at)} to draw: every frame while the run has at
-        most ``max_panels``, else the gallery's; full resolution where kept."""
-        self.resolve()
+        most ``max_panels``, else the gallery's; full resolution where kept. ``image`` may be a
+        function that reads it (``draw_image``)."""
         out = {stem: (*arrays, ' (counted at panel size)') for stem, arrays in
                self.small.items()} if self.count <= self.max_panels else {}
         worst, best = self.gallery()
@@ -237,11 +231,12 @@ def write_run_report(report_dir, identity, metrics, counts, frames, report_frame
     files_dir = f'{name}_files'
     scorers = list(metrics)
     first = report_frames.scorer
-    threshold, source = best_f1_threshold(counts[first]), 'its best pixel F1 over all frames'
+    summaries = {s: curve_summary(counts[s]) for s in scorers}
+    threshold, source = best_f1(counts[first])[1], 'its best pixel F1 over all frames'
     if score_range is not None and score_range[2] == first:
         vmin, vmax, range_source = score_range[0], score_range[1], 'the config\'s range'
     else:
-        vmin, vmax = count_quantiles(counts[first], (0.01, 0.99))
+        vmin, vmax = summaries[first]['quantiles']
         range_source = '1st to 99th percentile of all its scores'
     if np.isnan(threshold):
         threshold, source = vmax, 'no anomaly pixel: the top of the colour range'
@@ -264,14 +259,14 @@ def write_run_report(report_dir, identity, metrics, counts, frames, report_frame
             row['panel'] = panel
         rows.append(row)
     # the panels are drawn by two threads (OpenCV and numpy release the GIL) while this one
-    # walks the curves and plots them
+    # plots the curves
+    thin = {s: summaries[s]['curve'] for s in scorers}
     with ThreadPoolExecutor(max_workers=2) as pool:
         drawing = pool.map(lambda task: _write_panel(*task, first, vmin, vmax, threshold),
                            panels)
-        thin = {s: thin_curve(counts[s]) for s in scorers}
         plot_curves_overlay(thin, metrics, osp.join(report_dir, figures['pr']),
                             osp.join(report_dir, figures['roc']))
-        plot_histogram_grid({s: score_histograms(counts[s]) for s in scorers},
+        plot_histogram_grid({s: summaries[s]['histogram'] for s in scorers},
                             osp.join(report_dir, figures['hist']))
         list(drawing)  # raises what a panel raised
     report = dict(format=REPORT_FORMAT, identity=dict(
@@ -295,8 +290,14 @@ def _plain(value):
     return None if isinstance(value, float) and np.isnan(value) else value
 
 
+def draw_image(image):
+    """The image of a ``ReportFrames.panels()`` entry, read now if it was not yet."""
+    return image() if callable(image) else image
+
+
 def _write_panel(path, kept, scorer, vmin, vmax, threshold):
     image, labels, scores, counted_at = kept
+    image = draw_image(image)
     panel, _ = frame_panel(image, labels, scores, vmin, vmax, threshold, scorer,
                            counted_at=counted_at)
     ok, buf = cv2.imencode('.jpg', panel, [cv2.IMWRITE_JPEG_QUALITY, 85])

@@ -18,8 +18,8 @@ def _save(fig, path):
 
 def plot_curves_overlay(named_curves, metrics, pr_path, roc_path, title=''):
     """One PR plot and one ROC plot with a curve per run or scorer. ``named_curves``: {name:
-    ``anomseg.evaluation.report.thin_curve`` dict}; ``metrics``: {name: {'AP': .., 'AUROC': ..,
-    'FPR95': ..}} for the legends."""
+    the ``curve`` of ``anomseg.evaluation.report.curve_summary``}; ``metrics``: {name: {'AP':
+    .., 'AUROC': .., 'FPR95': ..}} for the legends."""
     fig = Figure(figsize=(6.4, 4.8))
     pr = fig.subplots()
     for name, c in named_curves.items():

@@ -6,32 +6,33 @@ import numpy as np
 
 from anomseg.evaluation.functional import ScoreCounts, curves
 from anomseg.evaluation.metrics import AnomalyMetric
-from anomseg.evaluation.report import (ReportFrames, best_f1_threshold, count_quantiles,
-                                       thin_curve)
+from anomseg.evaluation.report import ReportFrames, curve_summary
 from anomseg.visualization.report_page import best_scorers, render_report
-
-
-def test_best_f1_threshold_is_the_brute_force_one():
-    rng = np.random.default_rng(1)
-    for _ in range(20):
-        scores = np.round(rng.random(200), 2)        # ties
-        labels = (rng.random(200) < 0.3).astype(np.uint8)
-        counts = ScoreCounts().update(scores, labels)
-        best, best_f1 = None, -1
-        for t in np.unique(scores):
-            pred = scores >= t
-            tp = np.sum(pred & (labels == 1))
-            f1 = 2 * tp / (pred.sum() + labels.sum())
-            if f1 > best_f1 + 1e-12:
-                best, best_f1 = t, f1
-        assert best_f1_threshold(counts) == best
 
 
 def test_count_quantiles_follow_the_pixels():
     scores = np.repeat([0.1, 0.2, 0.5, 0.9], [10, 30, 50, 10])
     counts = ScoreCounts().update(scores, np.zeros(100, np.uint8))
-    assert count_quantiles(counts, (0.01, 0.10, 0.11, 0.40, 0.41, 0.99)) == \
+    assert curve_summary(counts, (0.01, 0.10, 0.11, 0.40, 0.41, 0.99))['quantiles'] == \
         [0.1, 0.1, 0.2, 0.2, 0.5, 0.9]
+
+
+def test_histograms_are_numpys_of_the_labelled_pixels():
+    rng = np.random.default_rng(7)
+    scores = np.round(rng.random((20, 30)), 2)
+    scores[1, 1] = scores.max()  # a tie at the top edge: the last bin is closed
+    labels = (rng.random((20, 30)) < 0.2).astype(np.uint8)
+    labels[0, :5] = 255
+    y, s = labels[labels != 255], scores[labels != 255]
+    for bins in (1, 7, 100):
+        edges, inlier, anomaly = curve_summary(ScoreCounts().update(scores, labels),
+                                               bins=bins)['histogram']
+        assert np.array_equal(edges, np.linspace(s.min(), s.max(), bins + 1))
+        assert np.array_equal(inlier, np.histogram(s[y == 0], edges)[0])
+        assert np.array_equal(anomaly, np.histogram(s[y == 1], edges)[0])
+    edges, inlier, anomaly = curve_summary(ScoreCounts().update(np.full(9, 0.5), np.zeros(
+        9, np.uint8)), bins=4)['histogram']  # one score: a unit range from it
+    assert edges[0] == 0.5 and edges[-1] == 1.5 and inlier.tolist() == [9, 0, 0, 0]
 
 
 def brute_force_gallery(rows, size):
@@ -132,22 +133,25 @@ def test_the_report_holds_the_metrics_frames_and_panels(tmp_path):
 
 
 def test_streamed_curve_summaries_equal_those_of_the_whole_curve():
-    """700,000 distinct scores: the table comes in two pieces of counts.descending()."""
+    """700,000 distinct scores: the table comes in two pieces of counts.descending(); the
+    summary equals the quantiles of the sorted pixels, the whole curve thinned, numpy's
+    histograms."""
     rng = np.random.default_rng(2)
     scores = rng.random(700_000)
     labels = (rng.random(700_000) < 0.2 + 0.5 * scores).astype(np.uint8)
     counts = ScoreCounts().update(scores, labels)
     assert len(list(counts.descending())) == 2
     whole = curves(counts)
-    p, r = whole['precision'], whole['recall']
-    f1 = np.nan_to_num(2 * p * r / (p + r))
-    assert best_f1_threshold(counts) == whole['threshold'][int(np.argmax(f1))]
     ordered = np.sort(scores)
     qs = (0.01, 0.5, 0.99)
-    assert count_quantiles(counts, qs) == [ordered[int(np.ceil(q * ordered.size)) - 1]
-                                           for q in qs]
-    thin = thin_curve(counts, points=1000)
+    summary = curve_summary(counts, qs, points=1000, bins=50)
+    assert summary['quantiles'] == [ordered[int(np.ceil(q * ordered.size)) - 1] for q in qs]
+    thin = summary['curve']
     idx = np.unique(np.linspace(0, whole['threshold'].size - 1, 1000).astype(int))
     assert thin['recall'] == whole['recall'][idx].tolist()
+    assert thin['precision'] == whole['precision'][idx].tolist()
     assert thin['fpr'] == whole['fpr'][idx].tolist()
     assert thin['positive_rate'] == labels.mean()
+    edges, inlier, anomaly = summary['histogram']
+    assert np.array_equal(inlier, np.histogram(scores[labels == 0], edges)[0])
+    assert np.array_equal(anomaly, np.histogram(scores[labels == 1], edges)[0])

@@ -4,7 +4,6 @@ their configs' models; the slow tests re-evaluate each kept checkpoint (on SMIYC
 validation; the EMIDEC ones on their test patients) and compare with the published table."""
 import json
 import os.path as osp
-import subprocess
 import sys
 
 import pytest
@@ -92,16 +91,16 @@ MEDICAL_ENTRIES = [k for z, k in ENTRIES if z == 'emidec']
 
 @pytest.mark.slow
 @pytest.mark.parametrize('key', MEDICAL_ENTRIES)
-def test_published_emidec_checkpoint_reproduces_the_table_on_its_test_patients(key, tmp_path):
+def test_published_emidec_checkpoint_reproduces_the_table_on_its_test_patients(
+        key, tmp_path, server):
     require_shared('data', 'medical', 'emidec')
     results = json.load(open(osp.join(REPO, 'checkpoints', 'emidec', 'results.json')))
     published = results[key]['seeds']['0']['test']
     scorer = MAIN_SCORER.get(key, 'maxquery')
-    proc = subprocess.run(
-        [sys.executable, 'tools/test.py', zoo_models('emidec')[key]['config'],
-         published_file('emidec', key), '--scorer', scorer, '--work-dir', str(tmp_path),
-         '--no-report'], cwd=REPO, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    rc, _, stderr = server.run(
+        'tools/test.py', zoo_models('emidec')[key]['config'], published_file('emidec', key),
+        '--scorer', scorer, '--work-dir', tmp_path, '--no-report')
+    assert rc == 0, stderr[-3000:]
     measured = json.load(open(tmp_path / 'metrics.json'))
     for region in ('heart', 'slice'):
         for metric, tol in TOLERANCE.items():
@@ -113,17 +112,16 @@ def test_published_emidec_checkpoint_reproduces_the_table_on_its_test_patients(k
 
 @pytest.mark.slow
 @pytest.mark.parametrize('zoo,key', BENCH_ENTRIES, ids=[f'{z}-{k}' for z, k in BENCH_ENTRIES])
-def test_published_checkpoint_reproduces_the_table_on_anomaly_track(zoo, key, tmp_path):
+def test_published_checkpoint_reproduces_the_table_on_anomaly_track(zoo, key, tmp_path, server):
     root = require_shared('data', 'dataset_AnomalyTrack')
     results = json.load(open(osp.join(REPO, 'checkpoints', zoo, 'results.json')))
     published = results[key]['seeds']['0']['benchmarks']['AnomalyTrack']['scorers']
     scorer = MAIN_SCORER.get(key, 'energy')
-    proc = subprocess.run(
-        [sys.executable, 'tools/test.py', zoo_models(zoo)[key]['config'],
-         published_file(zoo, key), '--benchmark', 'AnomalyTrack', '--benchmark-root', root,
-         '--scorer', scorer, '--work-dir', str(tmp_path), '--no-report'],
-        cwd=REPO, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    rc, _, stderr = server.run(
+        'tools/test.py', zoo_models(zoo)[key]['config'], published_file(zoo, key),
+        '--benchmark', 'AnomalyTrack', '--benchmark-root', root, '--scorer', scorer,
+        '--work-dir', tmp_path, '--no-report')
+    assert rc == 0, stderr[-3000:]
     measured = json.load(open(tmp_path / 'metrics.json'))
     for metric, tol in TOLERANCE.items():
         assert 100 * measured[f'{scorer}/{metric}'] == pytest.approx(
@@ -131,14 +129,18 @@ def test_published_checkpoint_reproduces_the_table_on_anomaly_track(zoo, key, tm
 
 
 @pytest.mark.slow
-def test_emidec_checkpoint_on_another_folder_with_data_root(tmp_path):
+def test_emidec_checkpoint_on_another_folder_with_data_root(tmp_path, server):
     """Other patients in the same layout: ``--data-root`` evaluates every slice of the folder;
-    on a copy of the test patients it gives what the split file gives."""
+    on a copy of some test patients it gives what a split file naming them gives."""
     import shutil
     from anomseg.datasets.emidec import emidec_slices, read_split
     root = require_shared('data', 'medical', 'emidec')
     key = MEDICAL_ENTRIES[0]
-    patients = set(read_split(osp.join(REPO, 'data_prep', 'splits', 'emidec', 'test.txt')))
+    test = read_split(osp.join(REPO, 'data_prep', 'splits', 'emidec', 'test.txt'))
+    # three normal and three pathological patients: patient AUROC is defined
+    patients = [p for p in test if '_N' in p][:3] + [p for p in test if '_P' in p][:3]
+    split = tmp_path / 'some_test_patients.txt'
+    split.write_text('\n'.join(patients) + '\n')
     other = tmp_path / 'other_patients'
     for folder in ('slices', 'slicesannot'):
         (other / folder).mkdir(parents=True)
@@ -148,24 +150,22 @@ def test_emidec_checkpoint_on_another_folder_with_data_root(tmp_path):
             shutil.copy(label, other / 'slicesannot')
     scorer = MAIN_SCORER.get(key, 'maxquery')
     runs = {}
-    for name, extra in (('split', []), ('folder', ['--data-root', str(other)])):
-        proc = subprocess.run(
-            [sys.executable, 'tools/test.py', zoo_models('emidec')[key]['config'],
-             published_file('emidec', key), '--scorer', scorer, '--no-report',
-             '--work-dir', str(tmp_path / name)] + extra, cwd=REPO, capture_output=True,
-            text=True)
-        assert proc.returncode == 0, proc.stderr[-3000:]
+    for name, extra in (('split', ['--cfg-options', f'test_dataloader.dataset.split_file={split}']),
+                        ('folder', ['--data-root', str(other)])):
+        rc, _, stderr = server.run(
+            'tools/test.py', zoo_models('emidec')[key]['config'], published_file('emidec', key),
+            '--scorer', scorer, '--no-report', '--work-dir', tmp_path / name, *extra)
+        assert rc == 0, stderr[-3000:]
         runs[name] = json.load(open(tmp_path / name / 'metrics.json'))
     assert runs['folder'] == pytest.approx(runs['split'], abs=1e-9)
     # every metric: pixel (heart, slice), Dice, and the patient-level and lesion-wise ones
     for key_part in (f'heart/{scorer}/AP', 'heart/mDice', f'slice/{scorer}/AUROC',
                      f'patient/{scorer}/patient_AUROC', f'patient/{scorer}/lesion_F1'):
         assert key_part in runs['folder'], key_part
-    proc = subprocess.run([sys.executable, 'tools/test.py', zoo_models('emidec')[key]['config'],
-                           published_file('emidec', key), '--data-root', str(tmp_path / 'nope')],
-                          cwd=REPO, capture_output=True, text=True)
-    assert proc.returncode != 0 and 'nope is not a folder' in proc.stderr
-    assert 'Traceback' not in proc.stderr
+    rc, _, stderr = server.run('tools/test.py', zoo_models('emidec')[key]['config'],
+                               published_file('emidec', key), '--data-root', tmp_path / 'nope')
+    assert rc != 0 and 'nope is not a folder' in stderr
+    assert 'Traceback' not in stderr
 
 
 def zoo_collect():

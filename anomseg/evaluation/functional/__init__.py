@@ -7,7 +7,7 @@ from .lesions import lesion_metrics, patient_lesions
 from .patients import (PATIENT_QUANTILE, patient_auroc, patient_score,
                        sensitivity_at_specificity)
 from .pixel_curves import (ScoreCounts, best_f1, curve_metrics, curve_pieces, curves, frame_summary,
-                           score_histograms, split_sorted)
+                           split_sorted)
 from .smiyc_curves import (SMIYC_NUM_BINS, frame_bins, frame_bins_sorted, merge_frame_bins,
                            smiyc_curve_metrics, sorted_quantile)
 
@@ -17,6 +17,6 @@ __all__ = ['prediction_agreement', 'MIN_REGION_PX', 'OVERLAPS', 'frame_instance_
            'SIOU_THRESHOLDS', 'SMIYC_NUM_BINS', 'ScoreCounts', 'component_metrics',
            'curve_metrics', 'curve_pieces', 'curves', 'frame_bins', 'frame_components',
            'frame_summary',
-           'merge_frame_bins', 'score_histograms', 'smiyc_curve_metrics', 'split_sorted',
+           'merge_frame_bins', 'smiyc_curve_metrics', 'split_sorted',
            'frame_bins_sorted', 'sorted_quantile', 'best_f1', 'lesion_metrics', 'patient_lesions',
            'PATIENT_QUANTILE', 'patient_auroc', 'patient_score', 'sensitivity_at_specificity']

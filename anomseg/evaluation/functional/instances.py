@@ -61,9 +61,19 @@ def instances_from_queries(mask_logits, scores, min_confidence=None):
     return masks[keep], confidence[keep]
 
 
-def frame_instance_stats(gt_ids, void, predictions, confidences):
-    """What the AP needs of one frame. ``predictions``: a label map (H, W) with ids 1..N (masks
-    that do not overlap) or stacked masks (N, H, W)."""
+def frame_instance_stats(gt_ids, void, predictions, confidences, overlaps=OVERLAPS,
+                         min_region=MIN_REGION_PX):
+    """What the AP at ``overlaps`` needs of one frame, in memory that grows with its
+    predictions (9 bytes each), not with pairs of predictions and instances. ``predictions``:
+    a label map (H, W) with ids 1..N (masks that do not overlap) or stacked masks (N, H, W).
+
+    A prediction's fate at threshold t is decided here once: it is unmatched when its largest
+    IoU with any labelled region is <= t, and then a false positive when its share of ignored
+    pixels is <= t too, i.e. from the first t >= max(largest IoU, ignored share) on
+    (``fp_from``, an index into ``overlaps``; len(overlaps): never). For each counted instance
+    the predictions that match it at the lowest threshold are kept with their IoU and
+    confidence, in prediction order (``matches``)."""
+    overlaps = np.asarray(overlaps, np.float64)
     gt_ids = np.asarray(gt_ids)
     predictions = np.asarray(predictions)
     if predictions.ndim == 2:
@@ -86,32 +96,42 @@ def frame_instance_stats(gt_ids, void, predictions, confidences):
     pred_sizes = pairs.sum(0)
     keep = pred_sizes > 0  # empty predictions are skipped
     labelled = ids > 0
-    return dict(gt_ids=ids[labelled], gt_sizes=gt_sizes[labelled],
-                inter=pairs[labelled][:, keep], pred_sizes=pred_sizes[keep],
-                pred_void=pred_void[keep], confidences=np.asarray(confidences, np.float64)[keep])
+    inter, gt_sizes, pred_sizes = pairs[labelled][:, keep], gt_sizes[labelled], pred_sizes[keep]
+    gt_ids, confidences = ids[labelled], np.asarray(confidences, np.float64)[keep]
+    iou = inter / (gt_sizes[:, None] + pred_sizes[None] - inter)
+    group, small = gt_ids < 1000, gt_sizes < min_region
+    # as cityscapesScripts counts them: a small group adds its pixels twice
+    ignored = (pred_void[keep] + inter[group].sum(0) + inter[small].sum(0)) / pred_sizes
+    largest = np.where(inter > 0, iou, 0.0).max(0, initial=0.0)
+    matches = []
+    for g in np.flatnonzero(~group & ~small):
+        hit = (inter[g] > 0) & (iou[g] > overlaps.min())
+        matches.append((iou[g][hit], confidences[hit]))
+    return dict(overlaps=overlaps, confidences=confidences, matches=matches,
+                fp_from=np.searchsorted(overlaps, np.maximum(largest, ignored),
+                                        'left').astype(np.uint8))
 
 
-def instance_ap(frames, overlaps=OVERLAPS, min_region=MIN_REGION_PX):
-    """OoDIS AP (mean over ``overlaps``) and AP50 of per-frame ``frame_instance_stats``."""
-    aps = [_ap_at(frames, t, min_region) for t in overlaps]
+def instance_ap(frames):
+    """OoDIS AP (mean over the overlaps of the frames' ``frame_instance_stats``) and AP50."""
+    overlaps = frames[0]['overlaps'] if frames else OVERLAPS
+    aps = [_ap_at(frames, k, t) for k, t in enumerate(overlaps)]
     at50 = [a for a, t in zip(aps, overlaps) if np.isclose(t, 0.5)]
     return dict(AP=float(np.nanmean(aps)) if not np.all(np.isnan(aps)) else float('nan'),
                 AP50=float(at50[0]) if at50 else float('nan'),
                 AP_per_overlap=[float(a) for a in aps])
 
 
-def _ap_at(frames, t, min_region):
+def _ap_at(frames, k, t):
     y_true, y_score = [], []
     hard_fns, have_gt, have_pred = 0, False, False
     for f in frames:
-        inter, gt_sizes, pred_sizes = f['inter'], f['gt_sizes'], f['pred_sizes']
-        iou = inter / (gt_sizes[:, None] + pred_sizes[None] - inter)
-        group, small = f['gt_ids'] < 1000, gt_sizes < min_region
-        valid = ~group & ~small
-        have_gt |= bool(valid.any())
-        have_pred |= bool(pred_sizes.size)
-        for g in np.flatnonzero(valid):
-            matched = f['confidences'][(inter[g] > 0) & (iou[g] > t)]  # in prediction order
+        if not np.array_equal(f['overlaps'], frames[0]['overlaps']):
+            raise ValueError('frames measured at different overlaps')
+        have_gt |= bool(f['matches'])
+        have_pred |= bool(f['confidences'].size)
+        for ious, confidences in f['matches']:
+            matched = confidences[ious > t]  # in prediction order
             if matched.size == 0:
                 hard_fns += 1
                 continue
@@ -122,10 +142,7 @@ def _ap_at(frames, t, min_region):
                 best = max(best, c)
             y_true.append(1)
             y_score.append(best)
-        unmatched = ~((inter > 0) & (iou > t)).any(0)
-        # as cityscapesScripts counts them: a small group adds its pixels twice
-        ignored = f['pred_void'] + inter[group].sum(0) + inter[small].sum(0)
-        false_pos = unmatched & (ignored / pred_sizes <= t)
+        false_pos = f['fp_from'] <= k
         y_true.extend([0] * int(false_pos.sum()))
         y_score.extend(f['confidences'][false_pos])
     if not have_gt:

@@ -136,19 +136,17 @@ class ScoreCounts:
             if self._dense is None:
                 starts = _run_starts(part)
                 keys = _keys(part[starts])
-                # exact while the union of all scores fits: the sizes bound it, else count it
-                fits = starts.size + self._merged_size + self._pending_size <= self.max_distinct
-                if not fits:
-                    self._compact()
-                    fits = self._dense is None and starts.size <= self.max_distinct and np.union1d(
-                        self._tables[0][0] if self._tables else keys[:0],
-                        keys).size <= self.max_distinct
-                if fits:
-                    counts = np.zeros((2, starts.size), np.int64)
-                    counts[row] = np.diff(starts, append=part.size)
+                counts = np.zeros((2, starts.size), np.int64)
+                counts[row] = np.diff(starts, append=part.size)
+                # exact while the union of all scores fits: the sizes bound it, else the frame
+                # is merged into the one table and the union counted
+                if starts.size + self._merged_size + self._pending_size <= self.max_distinct:
                     self._add(keys, counts)
                     continue
-                del starts, keys
+                self._compact()
+                if self._dense is None and self._merge_table(keys, counts):
+                    continue
+                del starts, keys, counts
                 if self._dense is None:
                     self._to_buckets(0)
             self._count_pixels(part, row)
@@ -166,6 +164,26 @@ class ScoreCounts:
                 self._add(_keys(values[::-1]), np.stack([pos[::-1], neg[::-1]]),
                           other.dropped_bits)
         return self
+
+    def _merge_table(self, keys, counts):
+        """Merge counts (2, n) of ascending distinct keys into the one exact table if the union
+        of their keys has at most max_distinct; whether it did. Costs a binary search per key
+        and one pass over the table, however close the union is to the limit."""
+        if not self._tables:
+            return False  # one frame beyond max_distinct
+        table, table_counts = self._tables[0]
+        at = table.searchsorted(keys)
+        present = at < table.size
+        present[present] = table[at[present]] == keys[present]
+        new = ~present
+        if self._merged_size + int(new.sum()) > self.max_distinct:
+            return False
+        merged = table_counts.copy()
+        merged[:, at[present]] += counts[:, present]
+        self._tables = [(np.insert(table, at[new], keys[new]),
+                         np.insert(merged, at[new], counts[:, new], axis=1))]
+        self._merged_size = self._tables[0][0].size
+        return True
 
     def _add(self, keys, counts, min_bits=0):
         """Add counts (2, n) of ascending keys; ``min_bits``: the keys are buckets of that many
@@ -359,24 +377,6 @@ def curve_metrics(counts):
     if n_neg:
         out['AUROC'] = auroc
     return out
-
-
-def score_histograms(counts, bins=100):
-    """(bin edges, inlier pixel counts, anomaly pixel counts) over the scores' range, summed
-    piece by piece over ``counts.descending()``."""
-    lo = hi = None
-    for values, _, _ in counts.descending():
-        hi = values[0] if hi is None else hi
-        lo = values[-1]
-    if hi is None:
-        return np.linspace(0, 1, bins + 1), np.zeros(bins, np.int64), np.zeros(bins, np.int64)
-    lo, hi = float(lo), float(hi)
-    edges = np.linspace(lo, hi if hi > lo else lo + 1, bins + 1)
-    inlier, anomaly = np.zeros(bins), np.zeros(bins)
-    for values, pos, neg in counts.descending():
-        inlier += np.histogram(values, edges, weights=neg)[0]
-        anomaly += np.histogram(values, edges, weights=pos)[0]
-    return edges, inlier.astype(np.int64), anomaly.astype(np.int64)
 
 
 def frame_summary(pos, neg):

@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from anomseg.evaluation.functional import (frame_instance_stats, instance_ap,
-                                           instances_from_queries, instances_from_scores)
+from anomseg.evaluation.functional import (MIN_REGION_PX, OVERLAPS, frame_instance_stats,
+                                           instance_ap, instances_from_queries,
+                                           instances_from_scores)
 
 
 def frame(gt, void, masks, confidences):
@@ -88,4 +89,99 @@ def test_instances_from_scores_and_queries():
     gt = np.zeros((10, 12), np.int32)
     gt[1:3, 1:3] = 1000
     stats = frame_instance_stats(gt, np.zeros((10, 12), bool), ids, conf)
-    assert stats['inter'].tolist() == [[4, 0]] and stats['pred_sizes'].tolist() == [4, 12]
+    assert stats['matches'] == []  # 4 pixels: under MIN_REGION_PX, left out
+    assert stats['fp_from'].tolist() == [len(OVERLAPS), 0]  # on it: never; elsewhere: from 0.5
+    gt[4:9, 0:4] = 1001                           # 20 pixels, all in the second prediction (32)
+    ids[4:9, 0:4] = 2
+    stats = frame_instance_stats(gt, np.zeros((10, 12), bool), ids, conf)
+    (ious, confidences), = stats['matches']
+    assert ious.tolist() == [20 / 32] and confidences.tolist() == pytest.approx([0.75])
+    assert stats['fp_from'].tolist() == [len(OVERLAPS), 3]  # unmatched from 0.65 (> 0.625) on
+
+
+def reference_ap(frames, t, min_region=MIN_REGION_PX):
+    """The module's rules at overlap t, mask by mask: frames of (gt ids, void, masks,
+    confidences)."""
+    y_true, y_score, hard_fns, have_gt, have_pred = [], [], 0, False, False
+    for gt, void, masks, conf in frames:
+        conf = [c for m, c in zip(masks, conf) if m.any()]  # empty predictions are skipped
+        masks = [m for m in masks if m.any()]
+        regions = [r for r in np.unique(gt) if r > 0]
+        have_pred |= bool(masks)
+        matched_any = [False] * len(masks)
+        for r in regions:
+            region = gt == r
+            for i, m in enumerate(masks):
+                inter = np.sum(region & m)
+                if inter and inter / np.sum(region | m) > t:
+                    matched_any[i] = True
+        for r in regions:
+            region = gt == r
+            if r < 1000 or region.sum() < min_region:
+                continue
+            have_gt = True
+            hits = [conf[i] for i, m in enumerate(masks)
+                    if np.sum(region & m) and np.sum(region & m) / np.sum(region | m) > t]
+            if not hits:
+                hard_fns += 1
+                continue
+            best = hits[0]
+            for c in hits[1:]:
+                y_true.append(0)
+                y_score.append(min(best, c))
+                best = max(best, c)
+            y_true.append(1)
+            y_score.append(best)
+        for i, m in enumerate(masks):
+            if matched_any[i]:
+                continue
+            ignored = np.sum(m & void)
+            for r in regions:
+                region = gt == r
+                ignored += np.sum(m & region) * ((r < 1000) + (region.sum() < min_region))
+            if ignored / m.sum() <= t:
+                y_true.append(0)
+                y_score.append(conf[i])
+    if not have_gt:
+        return float('nan')
+    if not have_pred:
+        return 0.0
+    order = np.argsort(y_score)
+    y, sc = np.array(y_true, float)[order], np.array(y_score)[order]
+    points = []  # (precision, recall) at each distinct confidence, highest last
+    for v in np.unique(sc):
+        above = sc >= v
+        tp = y[above].sum()
+        points.append((tp / above.sum(), tp / (y.sum() + hard_fns)))
+    precision = [p for p, _ in points] + [1.0]
+    recall = [r for _, r in points] + [0.0]
+    padded = [recall[0]] + recall + [0.0]
+    return sum(p * (padded[i] - padded[i + 2]) / 2 for i, p in enumerate(precision))
+
+
+def test_instance_ap_equals_the_rules_applied_mask_by_mask():
+    """Random frames: instances, a group, a small instance, void, overlapping predictions."""
+    rng = np.random.default_rng(11)
+    for trial in range(25):
+        frames = []
+        for _ in range(int(rng.integers(1, 4))):
+            gt = np.zeros((24, 30), np.int32)
+            for k in range(int(rng.integers(0, 4))):
+                y, x = rng.integers(0, 20, 2)
+                h, w = rng.integers(1, 8, 2)
+                gt[y:y + h, x:x + w] = rng.choice([1000 + k, 5])  # instance or group
+            void = rng.random((24, 30)) < 0.05
+            masks, conf = [], []
+            for _ in range(int(rng.integers(0, 6))):
+                y, x = rng.integers(0, 20, 2)
+                h, w = rng.integers(1, 9, 2)
+                m = np.zeros((24, 30), bool)
+                m[y:y + h, x:x + w] = True
+                masks.append(m)
+                conf.append(float(np.round(rng.random(), 1)))  # ties
+            frames.append((gt, void, masks, conf))
+        stats = [frame_instance_stats(gt, void, np.array(m, bool).reshape(-1, 24, 30), c)
+                 for gt, void, m, c in frames]
+        got = instance_ap(stats)['AP_per_overlap']
+        want = [reference_ap(frames, t) for t in OVERLAPS]
+        assert got == pytest.approx(want, nan_ok=True, abs=1e-12), trial

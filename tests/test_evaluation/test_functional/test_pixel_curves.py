@@ -132,10 +132,10 @@ def test_float16_bit_pattern_counting_equals_the_general_path():
     assert half['FPR95'] == pytest.approx(fpr95_reference(s, y), abs=1e-12)
 
 
-def test_curves_histograms_and_frame_summary_against_sklearn_and_numpy():
+def test_curves_and_frame_summary_against_sklearn_and_numpy():
     from sklearn.metrics import average_precision_score, precision_recall_curve, roc_curve
 
-    from anomseg.evaluation.functional import curves, frame_summary, score_histograms, split_sorted
+    from anomseg.evaluation.functional import curves, frame_summary, split_sorted
     rng = np.random.default_rng(7)
     scores = np.round(rng.random((20, 30)), 2)
     labels = (rng.random((20, 30)) < 0.2).astype(np.uint8)
@@ -149,9 +149,6 @@ def test_curves_histograms_and_frame_summary_against_sklearn_and_numpy():
     prec, rec, thr_pr = precision_recall_curve(y, s)
     assert np.allclose(c['precision'][::-1], prec[:-1]) and np.allclose(c['recall'][::-1],
                                                                         rec[:-1])
-    edges, inl, ano = score_histograms(ScoreCounts().update(scores, labels), bins=7)
-    assert np.array_equal(inl, np.histogram(s[y == 0], edges)[0])
-    assert np.array_equal(ano, np.histogram(s[y == 1], edges)[0])
     row = frame_summary(*split_sorted(scores, labels))
     assert row['anomaly_pixels'] == (y == 1).sum() and row['inlier_pixels'] == (y == 0).sum()
     assert np.isclose(row['AP'], average_precision_score(y, s))
@@ -187,6 +184,33 @@ def test_exact_while_the_distinct_scores_fit():
     m, ref = curve_metrics(counts), sort_everything(frames)
     for key in ('AP', 'AUROC', 'FPR95'):
         assert m[key] == pytest.approx(ref[key], abs=1e-12), key
+
+
+def test_frames_sharing_scores_stay_exact_up_to_the_union_limit():
+    """Frames drawn from one pool of 300 scores: their sizes sum far past max_distinct, their
+    union does not; the table is the brute-force count of every pixel, exact to the limit, and
+    moves to buckets only with the first frame whose scores make the union outgrow it."""
+    rng = np.random.default_rng(5)
+    pool = np.sort(rng.random(300))
+    counts = ScoreCounts(max_distinct=300)
+    all_scores, all_labels = [], []
+    for _ in range(12):
+        scores = rng.choice(pool, size=(20, 20)).astype(np.float64)
+        labels = (rng.random((20, 20)) < scores).astype(np.uint8)
+        labels[0, :3] = 255
+        counts.update(scores, labels)
+        all_scores.append(scores.ravel())
+        all_labels.append(labels.ravel())
+    assert counts.dropped_bits == 0 and counts._dense is None
+    s, y = np.concatenate(all_scores), np.concatenate(all_labels)
+    values, pos, neg = counts.table()
+    want = np.unique(s[y != 255])
+    assert np.array_equal(values, want)
+    assert np.array_equal(pos, [np.sum((s == v) & (y == 1)) for v in want])
+    assert np.array_equal(neg, [np.sum((s == v) & (y == 0)) for v in want])
+    counts.update(np.array([[2.0, 3.0]]), np.array([[1, 0]]))  # the union now exceeds 300
+    assert counts._dense is not None
+    assert counts.totals() == (int((y == 1).sum()) + 1, int((y == 0).sum()) + 1)
 
 
 @pytest.mark.parametrize('max_buckets,tolerance', [(1 << 12, 1e-3), (1 << 16, 1e-4),
