@@ -1,7 +1,8 @@
 """Time and memory of the evaluation and inference commands as the number of frames grows.
 
     python tools/benchmark/eval_scale.py [--frames 100 500 2000] [--dtype float32 float16] \
-        [--test-frames 100 500 2000] [--video-frames 1000 10000] [--docs docs/performance.md]
+        [--test-frames 100 500 2000] [--video-frames 1000 10000] [--frames-dir DIR] \
+        [--docs docs/performance.md]
 
 As users run them, each in its own process (``process_usage.run_measured``: wall time, peak
 resident memory, the peak size of its temporary folder):
@@ -50,6 +51,26 @@ def linked_subset(full, folder, frames):
     return folder
 
 
+def write_kept_frames(folder, frames, height, width, dtype):
+    """At least ``frames`` frames in ``folder``, writing only those a previous run did not
+    (``folder/written``: their count and size, updated after the files; frames are seeded by
+    index). Returns how many the folder holds."""
+    done = osp.join(folder, 'written')
+    count = 0
+    if osp.isfile(done):
+        with open(done) as f:
+            count, size = f.read().split()
+        count = int(count)
+        if size != f'{width}x{height}':
+            shutil.rmtree(folder)
+            count = 0
+    if count < frames:
+        write_frames(folder, frames, height, width, dtype, count)
+        with open(done, 'w') as f:
+            f.write(f'{frames} {width}x{height}')
+    return max(count, frames)
+
+
 def random_checkpoint(path):
     """The config's model with seeded random weights (speed does not depend on them)."""
     import torch
@@ -86,6 +107,10 @@ def main(argv=None):
     parser.add_argument('--video-frames', type=int, nargs='*', default=[1000, 10000])
     parser.add_argument('--test-frames', type=int, nargs='*', default=[100, 500, 2000],
                         help='the --frames counts tools/test.py runs on (none: leave it out)')
+    parser.add_argument('--frames-dir', metavar='DIR',
+                        help='keep the synthetic frames in DIR/frames-DTYPE and reuse them in the '
+                             'next run (writing them takes minutes: 8 MiB a float32 frame); '
+                             'default: a temporary folder')
     parser.add_argument('--docs', metavar='FILE')
     args = parser.parse_args(argv)
     python = sys.executable
@@ -112,10 +137,10 @@ def main(argv=None):
             if args.test_frames or args.video_frames else None
         log = osp.join(work, 'log.txt')
         for dtype in args.dtype:
-            full = osp.join(work, f'frames-{dtype}')
-            write_frames(full, most, args.height, args.width, dtype)
+            full = osp.join(args.frames_dir or work, f'frames-{dtype}')
+            held = write_kept_frames(full, most, args.height, args.width, dtype)
             for n in sorted(args.frames):
-                root = full if n == most else linked_subset(
+                root = full if n == held else linked_subset(
                     full, osp.join(work, f'{dtype}-{n}'), n)
                 out = osp.join(work, 'out')
                 record('eval_scores.py', f'{dtype} maps, report', n, run_measured(
@@ -129,7 +154,8 @@ def main(argv=None):
                          'msp', '--out', osp.join(out, 'maps'), '--work-dir',
                          osp.join(out, 'work')], log))
                 shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(full)
+            if not args.frames_dir:
+                shutil.rmtree(full)
         for n in args.video_frames:
             video = write_video(osp.join(work, f'video{n}.mp4'), n)
             record('infer.py', '256x128 video, heatmaps', n, run_measured(

@@ -2,7 +2,7 @@
 holding every pixel, and the command users run.
 
     python tools/benchmark/metric_speed.py [--frames 100] [--height 1024] [--width 2048] \
-        [--dtype float32|float16] [--smiyc-code DIR] [--docs docs/performance.md]
+        [--dtype float32|float16] [--smiyc-code DIR] [--command-runs 3] [--docs docs/performance.md]
 
 The frames are synthetic (seeded) and written to a temporary folder first, as users have them,
 in the SMIYC layout: images/NAME.jpg, labels_masks/NAME_labels_semantic.png (0 inlier,
@@ -24,7 +24,9 @@ memory is the child's maximum resident set size, reported beside the size it had
 
 Then the command, whole (imports, label checks, the report's thumbnails and page), timed as a
 process: ``tools/eval_scores.py --dataset AnomalyTrack`` with its report (the default) and with
-``--no-report``, with peak memory and the peak size of its temporary folder; and, with
+``--no-report``, alternating, ``--command-runs`` times each (the median time, this machine's
+runs spreading by about a tenth), with peak memory and the peak size of its temporary folder;
+and, with
 ``--smiyc-code DIR`` (a checkout of github.com/adynathos/road-anomaly-benchmark) and
 ``--smiyc-python PY`` (an interpreter with its dependencies: it needs numpy < 1.24 and
 matplotlib < 3.9), the SMIYC evaluator's own metric code on the same files: its
@@ -37,6 +39,7 @@ import json
 import os
 import os.path as osp
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,11 +76,12 @@ def frame_name(index):
     return f'validation{index:04d}'
 
 
-def write_frames(folder, frames, height, width, dtype):
-    """``frames`` synthetic frames in the SMIYC layout under ``folder`` (see the module)."""
+def write_frames(folder, frames, height, width, dtype, first=0):
+    """Synthetic frames ``first`` .. ``frames - 1`` in the SMIYC layout under ``folder`` (see
+    the module)."""
     for sub in ('images', 'labels_masks', 'scores'):
         os.makedirs(osp.join(folder, sub), exist_ok=True)
-    for i in range(frames):
+    for i in range(first, frames):
         scores, labels, instances = make_frame(i, height, width, dtype)
         name = frame_name(i)
         np.save(osp.join(folder, 'scores', f'{name}.npy'), scores)
@@ -196,6 +200,8 @@ def main(argv=None):
     parser.add_argument('--docs', metavar='FILE', help='write the tables into FILE\'s '
                         'metric_speed-DTYPE section')
     parser.add_argument('--method', help=argparse.SUPPRESS)
+    parser.add_argument('--command-runs', type=int, default=3,
+                        help='runs of each command, alternating (the median is reported)')
     parser.add_argument('--folder', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.method:
@@ -227,11 +233,12 @@ def main(argv=None):
             rows[method] = json.loads(out.stdout.strip().splitlines()[-1])
         commands = {}
         with tempfile.TemporaryDirectory(prefix='anomseg-metric-speed-out-') as out:
-            for name, report in (('eval_scores.py (report on, the default)', True),
-                                 ('eval_scores.py --no-report', False)):
-                commands[name] = run_measured(
-                    eval_scores_command(folder, osp.join(out, f'r{int(report)}.json'), report),
-                    osp.join(out, 'log.txt'))
+            for _ in range(args.command_runs):  # alternating, so both see the same machine
+                for name, report in (('eval_scores.py (report on, the default)', True),
+                                     ('eval_scores.py --no-report', False)):
+                    commands.setdefault(name, []).append(run_measured(
+                        eval_scores_command(folder, osp.join(out, f'r{int(report)}.json'),
+                                            report), osp.join(out, 'log.txt')))
             with open(osp.join(out, 'r1.json')) as fh:
                 cli_metrics = json.load(fh)
     ref = rows['sort-everything']
@@ -261,13 +268,21 @@ def main(argv=None):
     say()
     say('| command, as a process | seconds | peak MiB | peak temporary MiB |')
     say('|---|---|---|---|')
-    for name, r in commands.items():
-        say(f'| `{name}` | {r["seconds"]:.1f} | {r["peak_mib"]:.0f} | {r["tmp_mib"]:.0f} |')
+    median = {name: statistics.median(r['seconds'] for r in runs)
+              for name, runs in commands.items()}
+    for name, runs in commands.items():
+        say(f'| `{name}` | {median[name]:.1f} | {max(r["peak_mib"] for r in runs):.0f} | '
+            f'{max(r["tmp_mib"] for r in runs):.0f} |')
     if 'official' in rows:
         r = rows['official']
         say(f'| SMIYC evaluator code (PixBinaryClass + SegEval, one process) | '
             f'{r["seconds"]:.1f} | {r["peak_mib"]:.0f} | - |')
-    on, off = (commands[k]['seconds'] for k in commands)
+    on, off = median.values()
+    say()
+    say(f'Seconds are the median of {args.command_runs} runs of each command, alternating '
+        '(' + '; '.join(f'{name.split(" (")[0]}: ' + ', '.join(
+            f'{r["seconds"]:.1f}' for r in runs) for name, runs in commands.items()) + '); '
+        'peaks the largest.')
     say()
     say(f'Report on / report off: {on / off:.2f}.' + (
         f' SMIYC evaluator code / eval_scores.py with its report: '

@@ -123,7 +123,9 @@ def instance_ap(frames):
 
 
 def _ap_at(frames, k, t):
-    y_true, y_score = [], []
+    """AP at overlap index ``k`` (threshold ``t``). The scores are gathered as arrays, a few
+    per frame: a benchmark's frames may hold millions of predictions."""
+    true_scores, pieces = [], []  # the true positives' scores; every prediction's
     hard_fns, have_gt, have_pred = 0, False, False
     for f in frames:
         if not np.array_equal(f['overlaps'], frames[0]['overlaps']):
@@ -135,33 +137,44 @@ def _ap_at(frames, k, t):
             if matched.size == 0:
                 hard_fns += 1
                 continue
-            best = matched[0]
-            for c in matched[1:]:  # the lower of each pair is a false positive
-                y_true.append(0)
-                y_score.append(min(best, c))
-                best = max(best, c)
-            y_true.append(1)
-            y_score.append(best)
-        false_pos = f['fp_from'] <= k
-        y_true.extend([0] * int(false_pos.sum()))
-        y_score.extend(f['confidences'][false_pos])
+            # pairwise, the lower of the best so far and the next is a false positive
+            best = np.maximum.accumulate(matched)
+            pieces.append(np.minimum(best[:-1], matched[1:]))
+            true_scores.append(best[-1:])
+        pieces.append(f['confidences'][f['fp_from'] <= k])  # false positives
     if not have_gt:
         return float('nan')
     if not have_pred:
         return 0.0
-    return _step_ap(np.array(y_true, np.float64), np.array(y_score, np.float64), hard_fns)
+    true_scores = np.sort(np.concatenate(true_scores or [np.zeros(0)]))
+    pieces.append(true_scores)
+    return _step_ap(true_scores, pieces, hard_fns)
 
 
-def _step_ap(y_true, y_score, hard_fns):
-    order = np.argsort(y_score)
-    y_true = y_true[order]
-    _, first = np.unique(y_score[order], return_index=True)
-    before = np.concatenate([[0.0], np.cumsum(y_true)])[first]  # positives below each threshold
-    n, n_true = y_true.size, y_true.sum()
-    tp = n_true - before
-    fp = n - first - tp
-    precision = np.append(tp / (tp + fp), 1.0)
-    with np.errstate(divide='ignore', invalid='ignore'):
-        recall = np.append(np.nan_to_num(tp / (tp + before + hard_fns)), 0.0)
-    widths = np.convolve(np.concatenate([[recall[0]], recall, [0.0]]), [-0.5, 0, 0.5], 'valid')
-    return float(np.dot(precision, widths))
+def _step_ap(true_scores, pieces, hard_fns):
+    """Step AP over the distinct values s of every prediction's score (``pieces``, a list of
+    arrays holding the true positives' ``true_scores`` (sorted) and the false positives';
+    emptied here): precision p_i and recall r_i of the predictions scoring >= s_i, s ascending,
+    and the point (r = 0, p = 1) appended; AP = sum_i p_i (r_{i-1} - r_{i+1}) / 2 with
+    r_{-1} = r_0. About 30 bytes a prediction at most: arrays are freed once read."""
+    scores = np.concatenate(pieces)
+    pieces.clear()
+    if not scores.size:  # every prediction ignored, every instance missed
+        return 0.0
+    scores.sort()
+    first = np.flatnonzero(np.concatenate([[True], scores[1:] != scores[:-1]]))
+    thresholds = scores[first]
+    predicted = np.subtract(scores.size, first, out=first)  # predictions scoring >= s
+    del scores
+    tp = np.searchsorted(true_scores, thresholds)
+    del thresholds
+    tp = np.subtract(true_scores.size, tp, out=tp)
+    precision = tp / predicted
+    del predicted
+    recall = tp / (true_scores.size + hard_fns)
+    del tp
+    # the appended point: p = 1, r = 0 (r_m = r_{m+1} = 0 below)
+    # sums of products rather than np.dot, which wakes OpenBLAS's spinning threads
+    ahead = np.sum(precision[:-1] * recall[1:])  # sum p_i r_{i+1}
+    behind = precision[0] * recall[0] + np.sum(precision[1:] * recall[:-1])  # sum p_i r_{i-1}
+    return float((behind - ahead + recall[-1]) / 2)

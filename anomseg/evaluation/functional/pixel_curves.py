@@ -393,7 +393,10 @@ def frame_summary(pos, neg):
         starts = _run_starts(pos)
         tp = n_pos - starts
         fp = n_neg - np.searchsorted(neg, pos[starts], 'left')
-        ap = float(np.dot(np.diff(starts, append=n_pos), tp / (tp + fp))) / n_pos
+        # a sum of products, not np.dot: this runs per frame, and OpenBLAS's threads, woken by
+        # a dot product, spin for a while after it, taking the cores from the threads that
+        # read and spill the next frames (a third more CPU time over a run)
+        ap = float(np.sum(np.diff(starts, append=n_pos) * (tp / (tp + fp)))) / n_pos
         if n_neg:
             fpr95 = float(fp[np.flatnonzero(tp / n_pos >= TPR_TARGET)[-1]] / n_neg)
     return dict(anomaly_pixels=n_pos, inlier_pixels=n_neg, AP=ap, FPR95=fpr95,
