@@ -80,15 +80,14 @@ def frame_instance_stats(gt_ids, void, predictions, confidences, overlaps=OVERLA
         # only instance, group and predicted pixels add to a count: gather those
         n = len(confidences)
         where = np.flatnonzero((gt_ids > 0) | (predictions > 0))
-        ids, inverse = np.unique(gt_ids.ravel()[where], return_inverse=True)
+        ids, inverse = _unique_ids(gt_ids.ravel()[where])
         pred = predictions.ravel()[where]
         gt_sizes = np.bincount(inverse, minlength=ids.size)
         pairs = np.bincount(inverse * (n + 1) + pred,
                             minlength=ids.size * (n + 1)).reshape(ids.size, n + 1)[:, 1:]
         pred_void = np.bincount(pred[np.asarray(void).ravel()[where]], minlength=n + 1)[1:]
     else:
-        ids, inverse = np.unique(gt_ids, return_inverse=True)
-        inverse = inverse.reshape(gt_ids.shape)
+        ids, inverse = _unique_ids(gt_ids)
         gt_sizes = np.bincount(inverse.ravel(), minlength=ids.size)
         pairs = np.stack([np.bincount(inverse[m], minlength=ids.size) for m in predictions], 1) \
             if len(predictions) else np.zeros((ids.size, 0), np.int64)
@@ -120,6 +119,21 @@ def instance_ap(frames):
     return dict(AP=float(np.nanmean(aps)) if not np.all(np.isnan(aps)) else float('nan'),
                 AP50=float(at50[0]) if at50 else float('nan'),
                 AP_per_overlap=[float(a) for a in aps])
+
+
+def _unique_ids(values):
+    """``np.unique(values, return_inverse=True)`` with the inverse in ``values``' shape, by
+    counting where the ids are non-negative integers below 2**20 (instance maps): one pass
+    instead of a sort, which took 0.2 s on a frame where predictions cover most pixels."""
+    values = np.asarray(values)
+    if not (values.size and values.dtype.kind in 'iu' and values.min() >= 0
+            and values.max() < 1 << 20):
+        ids, inverse = np.unique(values, return_inverse=True)
+        return ids, inverse.reshape(values.shape)
+    ids = np.flatnonzero(np.bincount(values.ravel()))
+    lookup = np.zeros(int(ids[-1]) + 1, np.intp)
+    lookup[ids] = np.arange(ids.size)
+    return ids.astype(values.dtype), lookup[values]
 
 
 def _ap_at(frames, k, t):

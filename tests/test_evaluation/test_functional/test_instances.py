@@ -207,3 +207,19 @@ def test_instance_ap_memory_is_a_few_bytes_per_prediction():
     finally:
         tracemalloc.stop()
     assert peak < 32 * 100 * 2000
+
+
+def test_unique_ids_equal_numpys():
+    from anomseg.evaluation.functional.instances import _unique_ids
+    rng = np.random.default_rng(3)
+    cases = [rng.choice([0, 7, 1000, 1003, 33999], (40, 50)).astype(np.uint16),
+             rng.integers(0, 5, 300).astype(np.int32),
+             rng.choice([-1, 2, 9], (6, 7)),                 # negative: numpy's sort
+             np.array([5, 1 << 22, 5], np.int64),             # large ids: numpy's sort
+             np.zeros((0,), np.int32), np.zeros((3, 3), np.uint8)]
+    for values in cases:
+        ids, inverse = _unique_ids(values)
+        want_ids, want_inverse = np.unique(values, return_inverse=True)
+        assert ids.dtype == values.dtype and ids.tolist() == want_ids.tolist()
+        assert inverse.shape == values.shape
+        assert inverse.ravel().tolist() == want_inverse.ravel().tolist()
