@@ -194,7 +194,8 @@ def test_instance_ap_equals_the_rules_applied_mask_by_mask():
 
 def test_instance_ap_memory_is_a_few_bytes_per_prediction():
     """A benchmark's frames of noise components are millions of predictions: instance_ap holds
-    their scores as arrays (under 32 bytes each at its peak; a Python number each took 125)."""
+    their scores as arrays (about 29 bytes each at its peak, bounded at 48 to leave room for
+    numpy's sorts and versions; a Python number each took 125)."""
     import tracemalloc
     rng = np.random.default_rng(0)
     frames = [dict(overlaps=OVERLAPS, confidences=rng.random(2000),
@@ -206,7 +207,7 @@ def test_instance_ap_memory_is_a_few_bytes_per_prediction():
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 32 * 100 * 2000
+    assert peak < 48 * 100 * 2000
 
 
 def test_unique_ids_equal_numpys():
