@@ -85,3 +85,77 @@ def test_sorted_quantile_is_numpys_bit_for_bit():
         want = np.quantile(values, levels)
         got = sorted_quantile(np.sort(values), levels)
         assert got.dtype == want.dtype and np.array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+def whole_curve_metrics(thresholds, tp, fp, num_pos, num_neg):
+    """The official curve written plainly over every point at once (float64 counts)."""
+    tp, fp = np.asarray(tp, np.float64), np.asarray(fp, np.float64)
+    keep = [0] + [i for i in range(len(thresholds) - 1) if thresholds[i] != thresholds[i + 1]]
+    keep.append(len(thresholds) - 1)
+    tp, fp, thresholds = tp[keep], fp[keep], np.asarray(thresholds)[keep]
+    if tp[0] or fp[0]:
+        tp, fp, thresholds = np.r_[0., tp], np.r_[0., fp], np.r_[1., thresholds]
+    if tp[-1] != num_pos or fp[-1] != num_neg:
+        tp, fp, thresholds = np.r_[tp, num_pos], np.r_[fp, num_neg], np.r_[thresholds, 0.]
+    tpr, fpr = tp / num_pos, fp / num_neg
+    precision = np.array([t / (t + f) if t + f else 1.0 for t, f in zip(tp, fp)])
+    f1 = 2 * tp / (2 * tp + fp + (num_pos - tp))
+    i95 = next((i for i, r in enumerate(tpr) if r >= 0.95), None)
+    best = int(np.argmax(f1))
+    return dict(AP=sum((tpr[i] - tpr[i - 1]) * precision[i] for i in range(1, len(tp))),
+                AUROC=sum((fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2
+                          for i in range(1, len(tp))),
+                FPR95=1.0 if i95 is None else fpr[i95],
+                FPR95_threshold=0.0 if i95 is None else thresholds[i95],
+                best_F1=f1[best], best_F1_threshold=thresholds[best])
+
+
+@pytest.mark.parametrize('chunk', [1, 2, 3, 7, 1 << 18])
+def test_curve_metrics_in_chunks_equal_the_whole_curve(chunk):
+    rng = np.random.default_rng(5)
+    for trial in range(30):
+        frames = []
+        for _ in range(int(rng.integers(1, 4))):
+            shape = tuple(rng.integers(1, 20, 2))
+            labels = rng.choice([0, 1, 255], shape, p=[0.6, 0.3, 0.1])
+            scores = rng.random(shape) * (1.2 if trial % 5 == 0 else 1)  # some outside [0, 1]
+            if trial % 3 == 0:  # ties within and across frames
+                scores = np.round(scores * 4) / 4
+            frames.append(frame_bins(scores, labels, num_bins=8))
+        merged = merge_frame_bins(frames)
+        if merged[3] == 0 or merged[4] == 0:
+            continue
+        assert merged[1].dtype == merged[2].dtype == np.int64
+        got = smiyc_curve_metrics(*merged, chunk=chunk)
+        want = whole_curve_metrics(*merged)
+        for key in ('AP', 'AUROC'):
+            assert got[key] == pytest.approx(want[key], abs=1e-12), key
+        for key in ('FPR95', 'FPR95_threshold', 'best_F1', 'best_F1_threshold'):
+            assert got[key] == want[key], key
+
+
+def test_uniform_merge_sums_the_frames_counts():
+    rng = np.random.default_rng(6)
+    frames = [frame_bins(rng.random((9, 9)), rng.integers(0, 2, (9, 9)), num_bins=8,
+                         strategy='uniform') for _ in range(3)]
+    thresholds, tp, fp, _, _ = merge_frame_bins(frames, 'uniform')
+    assert np.array_equal(tp, np.cumsum(sum(f['tp'] for f in frames)))
+    assert np.array_equal(fp, np.cumsum(sum(f['fp'] for f in frames)))
+    assert np.array_equal(thresholds, frames[0]['thresholds'])
+
+
+def test_curve_metrics_memory_is_the_point_index_not_the_curve():
+    # 2,000 frames of 768 bins make 1.5 M points; the metrics hold an index of the curve's
+    # points (8 bytes each, transiently twice) and one chunk of derived arrays
+    import tracemalloc
+    rng = np.random.default_rng(7)
+    n = 400_000
+    thresholds = np.sort(rng.random(n))[::-1].copy()
+    tp, fp = np.cumsum(rng.integers(0, 3, n)), np.cumsum(rng.integers(0, 3, n))
+    tracemalloc.start()
+    try:
+        smiyc_curve_metrics(thresholds, tp, fp, int(tp[-1]), int(fp[-1]), chunk=1 << 14)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * n, peak / n
