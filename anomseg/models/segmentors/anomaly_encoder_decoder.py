@@ -135,7 +135,7 @@ class AnomalyEncoderDecoder(EncoderDecoder):
         size (padding cropped, flip undone, bilinear resize as the class scores): (N, H, W)
         bool. ``test_cfg.query_masks=True`` attaches them to each prediction
         (``pred_query_masks``) for OoDIS instances from queries."""
-        masks = self._to_input(mask_logits, meta) > 0
+        masks = self.to_input_size(mask_logits, meta) > 0
         return masks[masks.flatten(1).any(1)]
 
     def score(self, inputs, metas):
@@ -174,15 +174,15 @@ class AnomalyEncoderDecoder(EncoderDecoder):
             data_samples = [SegDataSample() for _ in range(seg_logits.shape[0])]
         for i, sample in enumerate(data_samples):
             meta = sample.metainfo
-            logits = self._to_input(seg_logits[i:i + 1], meta)
+            logits = self.to_input_size(seg_logits[i:i + 1], meta)
             sample.seg_logits = PixelData(data=logits)
             sample.pred_sem_seg = PixelData(data=logits.max(dim=0, keepdim=True).indices)
             attach_anomaly_scores(sample, {
-                name: self._to_input(m[i:i + 1, None].to(seg_logits), meta)[0]
+                name: self.to_input_size(m[i:i + 1, None].to(seg_logits), meta)[0]
                 for name, m in maps.items()})
         return data_samples
 
-    def _to_input(self, x, meta):
+    def to_input_size(self, x, meta):
         """(1, C, H, W) at network size to (C, h, w) at the input image's size (no meta: as
         it is)."""
         if not meta:
