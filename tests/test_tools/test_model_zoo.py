@@ -28,7 +28,8 @@ ENTRIES = [(zoo, key) for zoo in ZOOS for key in sorted(zoo_models(zoo))]
 # one scorer per model for the regression check: the method's own
 MAIN_SCORER = {'dlv3p': 'msp', 'm2f': 'rba', 'rba': 'rba', 'rba-plain': 'rba', 'rpl': 'energy',
                'rpl-plain': 'energy', 'erfnet': 'max_logit', 'espnetv2': 'max_logit',
-               'efficientvit': 'max_logit', 'm2f-evit': 'rba',
+               'efficientvit': 'max_logit', 'm2f-evit': 'rba', 'm2f-evit-rba': 'rba',
+               'm2f-evit-rba-plain': 'rba', 'm2f-evit-rpl': 'energy', 'efficientvit-rpl': 'energy',
                'a-dlv3p': 'msp', 'b-dlv3p': 'msp'}
 # fp16 weights against the fp32 checkpoint the table was measured with (percentage points)
 TOLERANCE = dict(AP=0.5, FPR95=0.5, AUROC=0.5)

@@ -8,13 +8,15 @@
 # ZOO: camvid (models trained on CamVid: dlv3p m2f rba rba-plain rpl rpl-plain) or cityscapes
 # (the released ERFNet / ESPNetv2 / EfficientViT-Seg-B0 Cityscapes models, erfnet espnetv2
 # efficientvit, and the outlier fine-tunings on CamVid: erfnet-rpl erfnet-rpl-plain erfnet-eoe
-# erfnet-eoe-plain espnetv2-rpl espnetv2-rpl-plain) or emidec (cardiac MRI, docs/medical.md: tested on the config's test
-# patients, no anomaly sets); models and sets in checkpoints/ZOO/models.json. Default: every model.
+# erfnet-eoe-plain espnetv2-rpl espnetv2-rpl-plain efficientvit-rpl; the Mask2Former-lite head on
+# EfficientViT-B0's encoder, m2f-evit, and its fine-tunings m2f-evit-rba m2f-evit-rba-plain
+# m2f-evit-rpl) or emidec (cardiac MRI, docs/medical.md: tested on the config's test patients,
+# no anomaly sets); models and sets in checkpoints/ZOO/models.json. Default: every model.
 # One folder per model and seed under $ZOO_DIR (work_dirs/zoo for camvid, work_dirs/zoo_ZOO
 # otherwise): the training log, checkpoints, bench_<SET>/metrics.json per anomaly set and
 # test.log (closed-set test). A finished step is skipped, so the script can be re-run after an
 # interruption. A fine-tuned model starts from its base's seed-0 checkpoint (or the released
-# file), or from the base of its own seed where the zoo says "base_seed": "same" (then the
+# file), or from the base of its own seed where the zoo or the model says "base_seed": "same" (then the
 # spread over seeds holds the base's too). FROM_BASE=B starts every fine-tuning from its base's
 # seed B instead, in the folder NAME/baseB-seedSEED (the base seeds' share of the spread).
 # SCORERS=a,b tests fewer scorers (e.g. for further seeds). TRAIN_OPTIONS="key=value ..." adds config options to every training (e.g. more data
@@ -64,7 +66,7 @@ train() {  # MODEL SEED
         [ -f data/ood_bank/skimage/index.json ] || "$PY" data_prep/ood_bank.py skimage \
             --out data/ood_bank/skimage --num-objects 300
         local base_seed=0
-        [ "$BASE_SEED" = same ] && base_seed=$2
+        if [ "$BASE_SEED" = same ] || [ "$(field "$1" base_seed)" = same ]; then base_seed=$2; fi
         [ -n "${FROM_BASE:-}" ] && base_seed=$FROM_BASE
         train "$base" "$base_seed"
         extra=("load_from=$(checkpoint "$(work_dir "$base" "$base_seed")")")

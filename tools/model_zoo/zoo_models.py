@@ -4,7 +4,7 @@ for a released model the published file it is (nothing to train); the anomaly se
 $ANOMSEG_SHARED) the zoo is tested on; ``miou_by_test`` where closed-set accuracy comes from
 ``tools/test.py`` on the config's test set rather than from the training log; and
 ``base_seed`` ``"same"`` where a fine-tuning of seed k starts from its base's seed k (else
-seed 0).
+seed 0; a model may say so for itself).
 
     python tools/model_zoo/zoo_models.py MODEL FIELD    # prints one field (for zoo.sh)
     python tools/model_zoo/zoo_models.py models         # prints the zoo's model names

@@ -21,6 +21,9 @@ train_pipeline = [
     dict(type='PhotoMetricDistortion'),
     dict(type='PackSegInputs'),
 ]
+# the same crops with camvid_paste.py's objects pasted in, for outlier fine-tuning
+train_pipeline_plain = train_pipeline[:4] + [{{_base_.paste_plain}}] + train_pipeline[4:]
+train_pipeline_style = train_pipeline[:4] + [{{_base_.paste_style}}] + train_pipeline[4:]
 train_dataloader = dict(
     batch_size=4, num_workers=2,
     dataset=dict(_delete_=True, type='CityscapesDataset', data_root={{_base_.data_root}},
