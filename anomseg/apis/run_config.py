@@ -225,12 +225,13 @@ def apply_data_root(cfg, data_root):
 MASK_HEADS = ('AnomalyMask2FormerHead',)
 
 
-def require_mask_head(cfg):
-    """Refuse (ValueError) instances from queries for a model without a mask-transformer head."""
+def require_mask_head(cfg, what='instances from queries'):
+    """Refuse (InputError) ``what`` reads a model's queries for a model without a
+    mask-transformer head."""
     head = cfg.model.get('decode_head', {}).get('type')
     if head not in MASK_HEADS:
-        raise InputError(f'{getattr(cfg, "filename", "the config")}: instances from queries '
-                         f'need a mask-transformer head ({", ".join(MASK_HEADS)}), not {head}')
+        raise InputError(f'{getattr(cfg, "filename", "the config")}: {what} need a '
+                         f'mask-transformer head ({", ".join(MASK_HEADS)}), not {head}')
 
 
 def run_identity(cfg, checkpoint):

@@ -47,5 +47,5 @@ def test_a_per_pixel_model_is_refused_by_name():
     root = require_shared('data', 'dataset_AnomalyTrack')
     proc = run(*ERFNET, '--benchmark', 'AnomalyTrack', '--benchmark-root', root)
     assert proc.returncode == 2
-    assert 'not a mask-classification head' in proc.stderr and ERFNET[0] in proc.stderr
+    assert 'query wins need a mask-transformer head' in proc.stderr and ERFNET[0] in proc.stderr
     assert 'Traceback' not in proc.stderr

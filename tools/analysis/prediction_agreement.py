@@ -11,12 +11,10 @@ reference predicts (``anomseg.evaluation.functional.prediction_agreement``).
 """
 import argparse
 
-import cv2
 import numpy as np
 
 from anomseg.apis.inferencer import AnomalyInferencer
-from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, build_benchmark
-from anomseg.datasets.transforms import LoadAnomalyAnnotations
+from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, benchmark_frames, build_benchmark
 from anomseg.evaluation.functional import prediction_agreement
 from anomseg.utils import load_checkpoint_file
 from anomseg.utils.cli import add_debug_argument, cli
@@ -41,16 +39,10 @@ def main(argv=None):
     # the reference's classes: its training set's, else those its checkpoint carries
     classes = ref.classes or load_checkpoint_file(args.ref_checkpoint).get('meta', {}).get(
         'dataset_meta', {}).get('classes') or []
-    load = LoadAnomalyAnnotations(with_instances=False)
     agree = total = 0
     per_class = np.zeros((2, max(len(classes), 1)), np.int64)
     frames = {}
-    for i in range(len(dataset)):
-        info = dataset.get_data_info(i)
-        image = cv2.imread(info['img_path'], cv2.IMREAD_COLOR)
-        if image is None:
-            raise InputError(f'{info["img_path"]} is not a readable image')
-        labels = load(dict(info))['gt_anomaly_map']
+    for info, image, labels in benchmark_frames(dataset):
         a = ref([image])[0]['sem_seg']
         b = tuned([image])[0]['sem_seg']
         if a.shape != labels.shape:
@@ -69,7 +61,8 @@ def main(argv=None):
                   per_class={name: float(per_class[0, k] / per_class[1, k])
                              for k, name in enumerate(classes) if per_class[1, k]})
     print(f'{args.benchmark}: {len(frames)} frames, agreement on inlier pixels '
-          f'{100 * result["agreement"]:.2f}% (worst frame {100 * result["min_frame_agreement"]:.2f}%)')
+          f'{100 * result["agreement"]:.2f}% '
+          f'(worst frame {100 * result["min_frame_agreement"]:.2f}%)')
     if args.out:
         write_json_atomic(args.out, result)
 

@@ -12,13 +12,12 @@ many queries win any, and the mean winning claim; writes that and the per-frame 
 """
 import argparse
 
-import cv2
 import numpy as np
 import torch
 
 from anomseg.apis.inferencer import AnomalyInferencer
-from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, build_benchmark
-from anomseg.datasets.transforms import LoadAnomalyAnnotations
+from anomseg.apis.run_config import load_config, require_mask_head
+from anomseg.datasets.benchmarks import ANOMALY_BENCHMARKS, benchmark_frames, build_benchmark
 from anomseg.evaluation.functional import query_wins
 from anomseg.utils.cli import add_debug_argument, cli
 from anomseg.utils.errors import InputError
@@ -60,19 +59,12 @@ def main(argv=None):
     parser.add_argument('--out', help='write the numbers to this JSON file')
     parser.add_argument('--top', type=int, default=5, help='classes listed (default 5)')
     args = add_debug_argument(parser).parse_args(argv)
+    require_mask_head(load_config(args.config), 'query wins')
     dataset, _ = build_benchmark(args.benchmark, args.benchmark_root)
     inferencer = AnomalyInferencer(args.config, args.checkpoint, scorer='msp')
-    if not hasattr(inferencer.model.decode_head, 'predict_queries'):
-        raise InputError(f'{args.config}: not a mask-classification head (no queries)')
     classes = inferencer.classes or []
-    load = LoadAnomalyAnnotations(with_instances=False)
     totals, frames = {}, []
-    for i in range(len(dataset)):
-        info = dataset.get_data_info(i)
-        image = cv2.imread(info['img_path'], cv2.IMREAD_COLOR)
-        if image is None:
-            raise InputError(f'{info["img_path"]} is not a readable image')
-        labels = load(dict(info))['gt_anomaly_map']
+    for info, image, labels in benchmark_frames(dataset):
         probs, masks = frame_queries(inferencer, image)
         if masks.shape[1:] != labels.shape:
             raise InputError(f'{info["img_path"]}: image {masks.shape[1:]} and labels '

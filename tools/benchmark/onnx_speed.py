@@ -38,8 +38,7 @@ import anomseg  # noqa: F401
 from anomseg.apis import AnomalyInferencer, OnnxInferencer, export_onnx, open_frames
 from anomseg.apis.model_index import add_model_arguments, resolve_model_arguments
 from anomseg.apis.onnx_model import quantize_onnx
-from anomseg.datasets.benchmarks import build_benchmark
-from anomseg.datasets.transforms import LoadAnomalyAnnotations
+from anomseg.datasets.benchmarks import benchmark_frames, build_benchmark
 from anomseg.evaluation.metrics import AnomalyMetric
 from anomseg.utils.timing import median_time
 
@@ -53,12 +52,8 @@ def evaluate_onnx(model, benchmark, root):
     """AP and FPR95 of every scorer of an ONNX model on a benchmark's frames."""
     dataset, _ = build_benchmark(benchmark, root)
     metric = AnomalyMetric()
-    load = LoadAnomalyAnnotations()
-    for i in range(len(dataset)):
-        info = dataset.get_data_info(i)
-        labels = load(dict(info))['gt_anomaly_map']
-        result = model([cv2.imread(info['img_path'], cv2.IMREAD_COLOR)])[0]
-        metric.add(str(i), labels, result['scores'])
+    for i, (_, image, labels) in enumerate(benchmark_frames(dataset)):
+        metric.add(str(i), labels, model([image])[0]['scores'])
     values = metric.evaluate()
     return {s: (values[f'{s}/AP'], values[f'{s}/FPR95']) for s in model.scorers}
 
