@@ -22,10 +22,14 @@ def query_wins(class_probs, mask_probs, labels, num_known):
     if mask_probs.shape[0] != class_probs.shape[0] or mask_probs.shape[1:] != labels.shape:
         raise ValueError(f'class_probs {class_probs.shape}, mask_probs {mask_probs.shape} and '
                          f'labels {labels.shape} do not match')
-    strength = class_probs[:, :num_known].max(axis=1)  # (Q,) max_k p_qk
-    claim = mask_probs * strength[:, None, None].astype(mask_probs.dtype)
-    winner = claim.argmax(axis=0)
-    winning_claim = np.take_along_axis(claim, winner[None], axis=0)[0]
+    strength = class_probs[:, :num_known].max(axis=1).astype(mask_probs.dtype)  # max_k p_qk
+    # a running maximum over the queries: no (Q, H, W) array beside the masks
+    winner = np.zeros(labels.shape, np.intp)
+    winning_claim = np.full(labels.shape, -np.inf, mask_probs.dtype)
+    for q, (mask, s) in enumerate(zip(mask_probs, strength)):
+        claim = mask * s
+        better = claim > winning_claim  # strictly: the first query keeps a tie
+        winner[better], winning_claim[better] = q, claim[better]
     query_class = class_probs.argmax(axis=1)
     out = {}
     for name, value in (('anomaly', 1), ('inlier', 0)):
