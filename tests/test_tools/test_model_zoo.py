@@ -206,6 +206,37 @@ def test_collect_spread_separates_fine_tuning_seeds_from_base_seeds():
     assert cells[5] == '70.0 ± 10.0 (n=3)'
 
 
+def test_collect_reads_a_kept_segmentation_from_its_own_base_seed(tmp_path, monkeypatch):
+    collect = zoo_collect()
+    import zoo_models
+    models = {'b': dict(config='c/base.py'),
+              'same': dict(config='c/same.py', base='b', segmentation_of_base=True,
+                           base_seed='same'),
+              'zero': dict(config='c/zero.py', base='b', segmentation_of_base=True)}
+    monkeypatch.setattr(zoo_models, 'MODELS', models)
+    monkeypatch.setattr(collect, 'MODELS', models)
+
+    def run_dir(name, folder, val_miou=None):
+        path = tmp_path / name / folder
+        path.mkdir(parents=True)
+        (path / 'trained').touch()
+        (path / 'last_checkpoint').write_text(str(path / 'iter_1.pth'))
+        log = f'Iter(val) [1/1]  mIoU: {val_miou}  mAcc: 1.0\n' if val_miou else ''
+        (path / 'train.log').write_text(log + 'wall 1.0 s\n')
+
+    run_dir('base', 'seed0', 60.0)
+    run_dir('base', 'seed1', 71.0)
+    for name in ('same', 'zero'):
+        run_dir(name, 'seed1')
+    run_dir('same', 'base0-seed1')  # FROM_BASE=0: the folder names its base
+    found = collect.collect(str(tmp_path))
+    # seed 1 of a "same" fine-tuning started from base seed 1; of the others, from base seed 0
+    assert found['same']['seeds']['1']['mIoU'] == 71.0
+    assert found['same']['seeds']['base0-seed1']['mIoU'] == 60.0
+    assert found['zero']['seeds']['1']['mIoU'] == 60.0
+    assert [found['b']['seeds'][s]['mIoU'] for s in ('0', '1')] == [60.0, 71.0]
+
+
 def test_collect_patient_table_by_hand():
     collect = zoo_collect()
 

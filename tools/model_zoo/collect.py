@@ -13,12 +13,13 @@ tables give the anomaly metrics over the heart and over the whole slice, the les
 and the Dice of every inlier class (``tools/test.py``'s ``test/metrics.json``). The tables give
 mean ± sample standard deviation (n - 1) over the runs found.
 
-Runs: ``seedS`` folders (a base model's seed S, or a fine-tuning of seed S from its base's seed
-0) and ``baseB-seedS`` folders (``zoo.sh`` with ``FROM_BASE=B``: a fine-tuning of seed S from
-base seed B), kept in the JSON under the keys ``S`` and ``baseB-seedS``. ``--merge`` adds the
-runs found to the JSON's (work folders of earlier sessions need not exist). Where fine-tunings from several base seeds exist, a spread table sets the
-standard deviation over fine-tuning seeds (base seed 0) beside the one over base seeds
-(fine-tuning seed 0).
+Runs: ``seedS`` folders (a base model's seed S, or a fine-tuning of seed S from the base seed
+that ``zoo_models.base_seed`` names: 0, or S where the zoo says ``"base_seed": "same"``) and
+``baseB-seedS`` folders (``zoo.sh`` with ``FROM_BASE=B``: a fine-tuning of seed S from base seed
+B), kept in the JSON under the keys ``S`` and ``baseB-seedS``. ``--merge`` adds the runs found to
+the JSON's (work folders of earlier sessions need not exist). Where fine-tunings from several
+base seeds exist, a spread table sets the standard deviation over fine-tuning seeds (base seed
+0) beside the one over base seeds (fine-tuning seed 0).
 """
 import argparse
 import glob
@@ -29,7 +30,8 @@ import statistics
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from zoo_models import BENCHMARKS, MIOU_BY_TEST, MODELS, ZOO, picked_checkpoint, run_name  # noqa: E402,E501
+from zoo_models import (BENCHMARKS, MIOU_BY_TEST, MODELS, ZOO, base_seed,  # noqa: E402
+                        picked_checkpoint, run_name)
 
 from anomseg.datasets.emidec import EMIDEC_CLASSES  # noqa: E402
 from anomseg.utils import write_bytes_atomic, write_json_atomic  # noqa: E402
@@ -120,8 +122,10 @@ def collect(zoo_dir):
                 continue
             miou = None
             if model.get('segmentation_of_base'):
-                miou = read_miou(osp.join(zoo_dir, run_name(model['base']),
-                                          f'seed{key_seeds(name)[0]}'))
+                base, seed = key_seeds(name)
+                if not name.startswith('base'):  # a seedS folder: the zoo's rule names its base
+                    base = base_seed(key, seed)
+                miou = read_miou(osp.join(zoo_dir, run_name(model['base']), f'seed{base}'))
             runs[name] = read_run(run_dir, miou)
         if runs:
             results[key] = dict(config=model['config'], seeds=runs)

@@ -16,9 +16,10 @@
 # otherwise): the training log, checkpoints, bench_<SET>/metrics.json per anomaly set and
 # test.log (closed-set test). A finished step is skipped, so the script can be re-run after an
 # interruption. A fine-tuned model starts from its base's seed-0 checkpoint (or the released
-# file), or from the base of its own seed where the zoo or the model says "base_seed": "same" (then the
-# spread over seeds holds the base's too). FROM_BASE=B starts every fine-tuning from its base's
-# seed B instead, in the folder NAME/baseB-seedSEED (the base seeds' share of the spread).
+# file), or from the base of its own seed where the zoo or the model says "base_seed": "same"
+# (then the spread over seeds holds the base's too; zoo_models.py base_seed). FROM_BASE=B starts
+# every fine-tuning from its base's seed B instead, in the folder NAME/baseB-seedSEED (the base
+# seeds' share of the spread).
 # SCORERS=a,b tests fewer scorers (e.g. for further seeds). TRAIN_OPTIONS="key=value ..." adds config options to every training (e.g. more data
 # workers on a machine with many cores).
 set -euo pipefail
@@ -38,7 +39,6 @@ declare -A BENCH_ROOT=()
 while read -r name folder; do BENCH_ROOT[$name]=$ANOMSEG_SHARED/$folder; done \
     < <("$PY" "$ZOO_MODELS" benchmarks)
 MIOU_BY_TEST=$("$PY" "$ZOO_MODELS" miou_by_test)
-BASE_SEED=$("$PY" "$ZOO_MODELS" base_seed)
 PSEUDO=data/pseudo_labels/camvid-train_efficientvit-b0  # the *camvid-pseudo* configs' labels
 
 work_dir() {  # MODEL SEED
@@ -65,9 +65,8 @@ train() {  # MODEL SEED
         # the fine-tuning configs paste objects from this bank (built in seconds, no download)
         [ -f data/ood_bank/skimage/index.json ] || "$PY" data_prep/ood_bank.py skimage \
             --out data/ood_bank/skimage --num-objects 300
-        local base_seed=0
-        if [ "$BASE_SEED" = same ] || [ "$(field "$1" base_seed)" = same ]; then base_seed=$2; fi
-        [ -n "${FROM_BASE:-}" ] && base_seed=$FROM_BASE
+        local base_seed
+        base_seed=${FROM_BASE:-$("$PY" "$ZOO_MODELS" base_seed "$1" "$2")}
         train "$base" "$base_seed"
         extra=("load_from=$(checkpoint "$(work_dir "$base" "$base_seed")")")
     fi

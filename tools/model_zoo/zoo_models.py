@@ -10,7 +10,7 @@ seed 0; a model may say so for itself).
     python tools/model_zoo/zoo_models.py models         # prints the zoo's model names
     python tools/model_zoo/zoo_models.py benchmarks     # prints NAME FOLDER lines
     python tools/model_zoo/zoo_models.py miou_by_test   # prints "yes" or nothing
-    python tools/model_zoo/zoo_models.py base_seed      # prints "same" or nothing
+    python tools/model_zoo/zoo_models.py base_seed MODEL SEED   # prints its base's seed
     python tools/model_zoo/zoo_models.py checkpoint RUN_DIR   # prints the picked checkpoint
 """
 import glob
@@ -29,6 +29,13 @@ MODELS = _ZOO['models']
 BENCHMARKS = _ZOO['benchmarks']
 MIOU_BY_TEST = _ZOO.get('miou_by_test', False)
 BASE_SEED = _ZOO.get('base_seed', '')
+
+
+def base_seed(key, seed):
+    """The seed of the base run a fine-tuning of ``seed`` starts from: its own where the zoo or
+    the model says ``"base_seed": "same"``, else 0 (``zoo.sh``'s FROM_BASE=B overrides it and
+    names the run folder ``baseB-seedS``)."""
+    return seed if 'same' in (BASE_SEED, MODELS[key].get('base_seed')) else 0
 
 
 def run_name(key):
@@ -52,8 +59,8 @@ if __name__ == '__main__':
     elif sys.argv[1:] == ['benchmarks']:
         for name, folder in BENCHMARKS.items():
             print(f'{name} {folder}')
-    elif sys.argv[1:] == ['base_seed']:
-        print(BASE_SEED)
+    elif len(sys.argv) == 4 and sys.argv[1] == 'base_seed':
+        print(base_seed(sys.argv[2], int(sys.argv[3])))
     elif sys.argv[1:] == ['miou_by_test']:
         print('yes' if MIOU_BY_TEST else '')
     elif len(sys.argv) == 3 and sys.argv[1] == 'checkpoint':
