@@ -26,6 +26,7 @@ from mmseg.registry import MODELS
 
 from anomseg.datasets.metainfo import train_metainfo
 from anomseg.datasets.transforms.loading import IMAGE_LOADERS, LABEL_LOADERS
+from anomseg.datasets.transforms.slice_stack import stacks_slices
 from anomseg.models.scorers import build_scorers
 from anomseg.ops.deform_attn import use_levelwise_deform_attn
 from anomseg.utils.checkpoint import (check_checkpoint_fits, checkpoint_state,
@@ -67,6 +68,7 @@ class FrameInference:
     scorers, classes, config_score_range, config_range_scorer = [], None, None, None
     palette = np.zeros((0, 3), np.uint8)
     volume_slicing = patient_scoring = None  # volumes: see anomseg.apis.volume_inference
+    stacks_slices = False  # True: the model reads a slice with its neighbours, volumes only
 
     def __call__(self, inputs):
         """Infer ``inputs``: a BGR uint8 image (numpy, H x W x 3) or an image file -> one
@@ -74,6 +76,7 @@ class FrameInference:
         results, in order. A result is ``{'scores': {scorer: float32 (H, W)}, 'sem_seg': int64
         (H, W)}`` at the input's size. Every result is kept in memory: ``run`` writes a long
         video's frame by frame instead."""
+        self.refuse_single_slices()
         if isinstance(inputs, np.ndarray) or (isinstance(inputs, str) and osp.isfile(inputs)
                                               and not open_frames(inputs).is_video):
             return self.infer_batch([_image(inputs)])[0]
@@ -86,6 +89,14 @@ class FrameInference:
 
     def check_frame(self, name, image):
         """Refuse a frame this backend cannot run, naming it (before any work on it)."""
+
+    def refuse_single_slices(self):
+        """A model that reads each slice with its neighbours (``LoadSliceStack``) would see a
+        single image as a wrong stack: refuse it before any work."""
+        if self.stacks_slices:
+            raise InputError('this model reads each slice with the slices either side of it '
+                             '(LoadSliceStack): give it volumes (tools/infer.py CONFIG CKPT '
+                             'patient.nii.gz), or a slice dataset to tools/test.py, not images')
 
     def semantic_panel(self, sem_seg):
         """The class prediction in the training set's colours (BGR), with a legend of the
@@ -116,6 +127,7 @@ class FrameInference:
         Every file is written atomically, and ``summary.json`` last: a folder without it holds
         an interrupted run (a rerun starts by removing an old one). Returns that summary.
         """
+        self.refuse_single_slices()
         scorer = scorer or self.scorers[0]
         if scorer not in self.scorers:
             raise InputError(f'scorer {scorer!r} is not computed by this model: {self.scorers}')
@@ -239,6 +251,7 @@ class AnomalyInferencer(FrameInference, BaseInferencer):
         meta = train_metainfo(cfg)
         self.classes = meta.get('classes')
         self.volume_slicing = cfg.get('volume_slicing')
+        self.stacks_slices = stacks_slices(cfg)
         self.patient_scoring = patient_scoring(cfg)
         self.palette = np.array(meta.get('palette') or [], np.uint8)
 
@@ -262,7 +275,7 @@ class AnomalyInferencer(FrameInference, BaseInferencer):
             kind = step['type']
             if kind in NEEDS_LABELS:
                 continue
-            if kind in IMAGE_LOADERS:
+            if kind in IMAGE_LOADERS or kind == 'LoadSliceStack':  # stacked by the caller
                 step = dict(type='LoadImageFromNDArray')
             elif kind == 'PackAnomalySegInputs':
                 step = dict(type='PackSegInputs')

@@ -67,7 +67,8 @@ def export_onnx(config, checkpoint, out, shape, scorer=None, opset=17, cfg_optio
                 input_shape=[height, width], scorers=list(model.scorers),
                 classes=list(inferencer.classes or []), palette=inferencer.palette.tolist(),
                 score_range=list(inferencer.config_score_range or []) or None,
-                score_range_scorer=inferencer.config_range_scorer)
+                score_range_scorer=inferencer.config_range_scorer,
+                stacks_slices=inferencer.stacks_slices)
     image = torch.randint(0, 256, (1, 3, height, width), dtype=torch.uint8)
     with atomic_file(out, suffix='.onnx') as tmp:
         with torch.no_grad():
@@ -224,6 +225,7 @@ class OnnxInferencer(FrameInference):
         self.config_score_range = self.meta['score_range']
         self.config_range_scorer = self.meta.get('score_range_scorer')
         self.shape = tuple(self.meta['input_shape'])
+        self.stacks_slices = self.meta.get('stacks_slices', False)
 
     def check_frame(self, name, image):
         if image.shape != self.shape + (3,):

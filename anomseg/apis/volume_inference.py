@@ -4,7 +4,8 @@
 ``.nii.gz`` file, a folder of them, or a folder holding one DICOM series, read with pydicom)
 into the pictures the model was trained on, with the intensity handling and geometry of the
 slice converter named by the config's ``volume_slicing`` (``anomseg.datasets.volume_slicing``),
-runs the model slice by slice, maps every output back onto the input's voxel grid and writes,
+runs the model slice by slice (a ``LoadSliceStack`` model: each slice with the slices either
+side of it, as it was trained), maps every output back onto the input's voxel grid and writes,
 for a volume ``NAME.nii.gz``::
 
     OUT/NAME_anomaly_{scorer}.nii.gz   float32 anomaly map of every scorer
@@ -29,6 +30,7 @@ import numpy as np
 from mmengine.utils import ProgressBar
 
 from anomseg.datasets.transforms.anomaly_region import grow_region
+from anomseg.datasets.transforms.slice_stack import stack_slices
 from anomseg.datasets.volume_slicing import (VolumeSlicing, is_dicom_series, is_volume_file,
                                              load_dicom_series, volume_stem)
 from anomseg.evaluation.functional import PATIENT_QUANTILE, patient_score
@@ -127,7 +129,8 @@ def infer_volume(inferencer, slicing, scoring, path, out_dir, batch_size=1, prog
     bar = ProgressBar(count) if progress else None
     for begin in range(0, count, batch_size):
         batch = pictures[begin:begin + batch_size]
-        results = inferencer.infer_batch([cv2.cvtColor(p, cv2.COLOR_GRAY2BGR) for p in batch])
+        results = inferencer.infer_batch([model_input(pictures, z, inferencer.stacks_slices)
+                                          for z in range(begin, begin + len(batch))])
         for offset, (picture, result) in enumerate(zip(batch, results)):
             z = begin + offset
             semantic = result['sem_seg']
@@ -165,6 +168,16 @@ def infer_volume(inferencer, slicing, scoring, path, out_dir, batch_size=1, prog
         outputs=outputs)
     write_json_atomic(osp.join(out_dir, f'{stem}.json'), record)
     return record
+
+
+def model_input(pictures, z, stacked):
+    """The model's BGR uint8 image of slice ``z``: its grey levels in three channels, or with
+    ``stacked`` (a ``LoadSliceStack`` model) the slices either side of it and it, as the
+    training slices were stacked."""
+    if stacked:
+        return stack_slices(pictures[max(z - 1, 0)], pictures[z],
+                            pictures[min(z + 1, len(pictures) - 1)])
+    return cv2.cvtColor(pictures[z], cv2.COLOR_GRAY2BGR)
 
 
 def write_like(image, data, path):

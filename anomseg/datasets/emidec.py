@@ -88,6 +88,22 @@ def emidec_slices(root):
     return slices
 
 
+def slice_neighbours(slices):
+    """{image path: (previous, next)}: the slices either side of each slice of
+    ``emidec_slices`` within its patient, in slice-number order; the first and the last slice
+    of a patient are their own outer neighbour (``LoadSliceStack`` reads them)."""
+    by_patient = {}
+    for patient, image, _ in slices:
+        number = int(SLICE_RE.match(osp.basename(image)).group(2))
+        by_patient.setdefault(patient, []).append((number, image))
+    neighbours = {}
+    for ordered in by_patient.values():
+        paths = [image for _, image in sorted(ordered)]
+        for i, image in enumerate(paths):
+            neighbours[image] = (paths[max(i - 1, 0)], paths[min(i + 1, len(paths) - 1)])
+    return neighbours
+
+
 def check_slice(image_path, label_path):
     """The set of labels of a slice, after checking that its label map is single-channel, of
     the image's size and within 0..4 (an error names the file)."""
@@ -172,7 +188,9 @@ class EmidecDataset(BaseSegDataset):
             labels.setdefault(patient, set()).update(check_slice(image, label))
         left_out = {p for p, present in labels.items() if present & self.exclude_patients_with}
         anomaly_map = anomaly_label_map(self.label_map)
+        neighbours = slice_neighbours(slices)
         return [dict(img_path=image, seg_map_path=label, patient=patient,
-                     label_map=self.label_map, anomaly_label_map=anomaly_map,
-                     reduce_zero_label=self.reduce_zero_label, seg_fields=[])
+                     neighbour_paths=neighbours[image], label_map=self.label_map,
+                     anomaly_label_map=anomaly_map, reduce_zero_label=self.reduce_zero_label,
+                     seg_fields=[])
                 for patient, image, label in slices if patient not in left_out]

@@ -5,6 +5,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import cv2
 import nibabel as nib
 import numpy as np
 import pytest
@@ -44,12 +45,11 @@ def inferencer():
     return AnomalyInferencer(osp.join(REPO, CFG), osp.join(REPO, CKPT))
 
 
-@pytest.mark.slow
-def test_volume_equals_the_2d_run_on_the_converters_slices(inferencer, tmp_path):
-    """256 x 256 in-plane: the square picture is the transposed slice, so the volume's maps
-    must equal the 2D run on data_prep/emidec.py's PNG slices, transposed back."""
+def converted_volume(tmp_path, slices):
+    """A 256 x 256 x ``slices`` EMIDEC-like volume (NIfTI path) and the PNG slices that
+    data_prep/emidec.py converts it to (their paths, in slice order)."""
     from data_prep.emidec import convert
-    volume = heart_like_volume((256, 256, 3))
+    volume = heart_like_volume((256, 256, slices))
     case = tmp_path / 'src' / 'Case_N900'
     for folder in ('Images', 'Contours'):
         (case / folder).mkdir(parents=True)
@@ -59,12 +59,20 @@ def test_volume_equals_the_2d_run_on_the_converters_slices(inferencer, tmp_path)
     nib.save(nib.Nifti1Image(np.zeros(volume.shape, np.uint8), oblique_affine()),
              str(case / 'Contours' / 'Case_N900.nii.gz'))
     convert(str(tmp_path / 'src'), str(tmp_path / 'slices'))
+    return str(case / 'Images' / 'Case_N900.nii.gz'), [
+        str(tmp_path / 'slices' / 'slices' / f'Case_N900_slice{z:03d}.png')
+        for z in range(slices)]
+
+
+@pytest.mark.slow
+def test_volume_equals_the_2d_run_on_the_converters_slices(inferencer, tmp_path):
+    """256 x 256 in-plane: the square picture is the transposed slice, so the volume's maps
+    must equal the 2D run on data_prep/emidec.py's PNG slices, transposed back."""
+    volume, pngs = converted_volume(tmp_path, 3)
     out = tmp_path / 'out'
-    summary = infer_volumes(inferencer, str(case / 'Images' / 'Case_N900.nii.gz'), str(out),
-                            progress=False)
+    summary = infer_volumes(inferencer, volume, str(out), progress=False)
     assert summary['volumes'][0]['slices'] == 3
-    for z in range(3):
-        png = str(tmp_path / 'slices' / 'slices' / f'Case_N900_slice{z:03d}.png')
+    for z, png in enumerate(pngs):
         result = inferencer(png)
         for name in inferencer.scorers:
             written = nib.load(str(out / f'Case_N900_anomaly_{name}.nii.gz'))
@@ -72,6 +80,29 @@ def test_volume_equals_the_2d_run_on_the_converters_slices(inferencer, tmp_path)
                                        result['scores'][name].T, rtol=1e-5, atol=1e-5)
         seg = np.asarray(nib.load(str(out / 'Case_N900_seg.nii.gz')).dataobj)
         np.testing.assert_array_equal(seg[:, :, z], result['sem_seg'].T)
+
+
+@pytest.mark.slow
+def test_a_slice_stack_model_sees_each_slice_with_its_neighbours(tmp_path):
+    """A 2.5D config (LoadSliceStack) on a volume: each slice's maps equal the model's on the
+    converter's PNG slices stacked by hand (previous, slice, next; a volume's ends repeat
+    themselves); a single image is refused before any work."""
+    stacked = AnomalyInferencer(
+        osp.join(REPO, 'configs/mask2former/mask2former-lite_mnv2_1xb8-1k_emidec-a-25d-256x256.py'),
+        osp.join(REPO, 'checkpoints/emidec/a-noqd-256.pth'))  # the same network's weights
+    volume, pngs = converted_volume(tmp_path, 4)
+    out = tmp_path / 'out'
+    infer_volumes(stacked, volume, str(out), progress=False)
+    grey = [cv2.imread(png, cv2.IMREAD_GRAYSCALE) for png in pngs]
+    below, above = [0, 0, 1, 2], [1, 2, 3, 3]
+    for z in range(4):
+        result = stacked.infer_batch([np.dstack([grey[below[z]], grey[z], grey[above[z]]])])[0]
+        for name in stacked.scorers:
+            written = nib.load(str(out / f'Case_N900_anomaly_{name}.nii.gz'))
+            np.testing.assert_allclose(np.asarray(written.dataobj)[:, :, z],
+                                       result['scores'][name].T, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match='LoadSliceStack'):
+        stacked(pngs[1])
 
 
 @pytest.mark.slow

@@ -129,3 +129,23 @@ def test_real_emidec_split_is_by_patient_and_every_slice_checks():
                 or parts['val'] & parts['test'])
     assert len(set.union(*parts.values())) == len(parts['train']) + len(parts['val']) + len(
         parts['test'])
+
+
+def test_neighbours_are_the_adjacent_slices_of_the_same_patient(tmp_path):
+    """LoadSliceStack's neighbours: slice-number order within a patient (a gap skipped, a
+    patient's ends repeat themselves), never another patient's slice."""
+    root = tmp_path / 'emidec'
+    write_slices(root, {f'Case_N001_slice{n:03d}.png': label(1) for n in (0, 1, 3, 10)})
+    write_slices(root, {'Case_P002_slice000.png': label(1)})
+    write_slices(root, {'Case_P005_slice004.png': label(1), 'Case_P005_slice002.png': label(1)},
+                 folder='val')
+    got = {os.path.basename(i['img_path']): tuple(os.path.basename(p)
+                                                  for p in i['neighbour_paths'])
+           for i in infos(build(root))}
+    n1 = 'Case_N001_slice{:03d}.png'.format
+    assert got == {
+        n1(0): (n1(0), n1(1)), n1(1): (n1(0), n1(3)), n1(3): (n1(1), n1(10)),
+        n1(10): (n1(3), n1(10)),
+        'Case_P002_slice000.png': ('Case_P002_slice000.png',) * 2,
+        'Case_P005_slice002.png': ('Case_P005_slice002.png', 'Case_P005_slice004.png'),
+        'Case_P005_slice004.png': ('Case_P005_slice002.png', 'Case_P005_slice004.png')}
