@@ -4,11 +4,10 @@ component evaluation; they use AnomalyTrack's filters (500 / 100 px), their clos
 import glob
 import os.path as osp
 
-import cv2
 from mmseg.registry import DATASETS
 
 from anomseg.utils.errors import InputError
-from .transforms import LoadAnomalyAnnotations
+from .transforms import LoadAnomalyAnnotations, LoadImageFromFileChecked
 from .validation_bundle import BUNDLE_LAYOUT, is_bundle_layout
 
 ANOMALY_BENCHMARKS = {
@@ -71,13 +70,12 @@ def build_benchmark(name, data_root, **options):
 def benchmark_frames(dataset):
     """(info, BGR uint8 image, anomaly labels) of each frame of a ``build_benchmark`` dataset,
     in order, one at a time; an image that cannot be read is an error naming it."""
-    load = LoadAnomalyAnnotations(with_instances=False)
+    load_image = LoadImageFromFileChecked()  # BGR uint8, an unreadable file named
+    load_labels = LoadAnomalyAnnotations(with_instances=False)
     for i in range(len(dataset)):
         info = dataset.get_data_info(i)
-        image = cv2.imread(info['img_path'], cv2.IMREAD_COLOR)
-        if image is None:
-            raise InputError(f'{info["img_path"]}: not a readable image')
-        yield info, image, load(dict(info))['gt_anomaly_map']
+        yield (info, load_image(dict(img_path=info['img_path']))['img'],
+               load_labels(dict(info))['gt_anomaly_map'])
 
 
 def frame_id(img_path):

@@ -11,24 +11,12 @@ last slice of a volume repeat themselves as their outer neighbour. A config choo
 loading with ``LoadSliceStack`` in both its training and test pipelines; ``tools/infer.py``
 then stacks the slices of a volume the same way (``anomseg.apis.volume_inference``).
 """
-import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
-from mmengine import fileio
 from mmseg.registry import TRANSFORMS
 
 from anomseg.utils.errors import InputError
-from .loading import _named_errors
-
-
-def read_grey(path):
-    """An image file as one (H, W) uint8 plane of grey levels; an unreadable file is an error
-    naming it."""
-    plane = _named_errors(lambda: mmcv.imfrombytes(fileio.get(path), flag='grayscale'),
-                          path, 'image')
-    if plane is None:  # OpenCV decodes what it cannot read to None
-        raise InputError(f'{path}: not a readable image')
-    return plane
+from .loading import LoadImageFromFileChecked
 
 
 def stack_slices(previous, current, following):
@@ -49,10 +37,11 @@ class LoadSliceStack(BaseTransform):
             raise InputError(f'{path}: LoadSliceStack needs the slices either side of it '
                              '(neighbour_paths), which this dataset does not give')
         previous, following = results['neighbour_paths']
-        current = read_grey(path)
+        load = LoadImageFromFileChecked(color_type='grayscale')  # grey levels, errors named
+        current = load(dict(img_path=path))['img']
         planes = []
         for neighbour in (previous, following):
-            plane = read_grey(neighbour)
+            plane = load(dict(img_path=neighbour))['img']
             if plane.shape != current.shape:
                 raise InputError(f'{neighbour}: a slice of {plane.shape[1]}x{plane.shape[0]} '
                                  f'beside {path} of {current.shape[1]}x{current.shape[0]}')
