@@ -8,10 +8,10 @@ named as the scorer. What ``tools/infer.py`` needs to draw (scorers, classes, pa
 config's score range) travels in the model's metadata (``anomseg``, JSON).
 
 Mask2Former exports as the per-pixel models do: its deformable attention is traced level by level
-(``anomseg.ops.deform_attn``) into ONNX ``GridSample`` (opset 16 and later), and MaxQuery takes
-its masked maximum instead of the data-dependent loop it runs in PyTorch. The exporter is
-PyTorch's TorchScript-based one (``dynamo=False``): the ``torch.export`` one needs onnxscript and
-does not trace mmseg's data structures.
+(``anomseg.ops.deform_attn``) into ONNX ``GridSample`` (opset 16 and later), and MaxQuery gathers
+its inlier queries' maps (``NonZero``, ``Gather``) for one maximum instead of the data-dependent
+loop it runs in PyTorch. The exporter is PyTorch's TorchScript-based one (``dynamo=False``): the
+``torch.export`` one needs onnxscript and does not trace mmseg's data structures.
 """
 import json
 import os
@@ -142,6 +142,18 @@ def decompose_channel_softmax(model):
     return count
 
 
+QUANTIZED_OPS = ('Conv', 'MatMul', 'Gemm')
+
+
+def outside_the_network(graph, op_types=QUANTIZED_OPS):
+    """Names of the ``op_types`` nodes of an exported graph that no module of the network holds.
+    The exporter names a module's nodes by its path (``/decode_head/.../MatMul``), and the nodes
+    of the segmentor's own code and of the scorers (EAM's vote of the queries' masks, a
+    ``MatMul``) at the top (``/MatMul``)."""
+    return [node.name for node in graph.node
+            if node.op_type in op_types and node.name.count('/') < 2]
+
+
 def quantize_onnx(model_path, out, calibration_images, per_channel=True):
     """Write ``out`` (atomically): the ONNX model at ``model_path`` with its convolutions and
     matrix products in int8 (onnxruntime's static quantisation, QDQ format: int8 weights per
@@ -175,7 +187,8 @@ def quantize_onnx(model_path, out, calibration_images, per_channel=True):
                 float_model_sha256=file_sha256(model_path))
     with atomic_file(out, suffix='.onnx') as tmp:
         q.quantize_static(model_path, tmp, Frames(), quant_format=q.QuantFormat.QDQ,
-                          op_types_to_quantize=['Conv', 'MatMul', 'Gemm'],
+                          op_types_to_quantize=list(QUANTIZED_OPS),
+                          nodes_to_exclude=outside_the_network(onnx.load(model_path).graph),
                           per_channel=per_channel, activation_type=q.QuantType.QUInt8,
                           weight_type=q.QuantType.QInt8,
                           calibrate_method=q.CalibrationMethod.MinMax)

@@ -203,3 +203,17 @@ def test_channel_softmax_rewrite_computes_what_the_operators_compute(opset):
                                providers=['CPUExecutionProvider']).run(None, {'x': x})
     for a, b in zip(got, want):
         assert a.shape == b.shape and np.allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_only_the_networks_products_are_quantised():
+    """The exporter names a module's nodes by its path; the segmentor's own code and the scorers
+    sit at the top, and their products (EAM's vote) stay in float."""
+    from onnx import helper
+
+    from anomseg.apis.onnx_model import outside_the_network
+    nodes = [helper.make_node(op, ['x'], ['y'], name=name) for op, name in [
+        ('Conv', '/backbone/layer1/conv/Conv'), ('MatMul', '/decode_head/layers.0/attn/MatMul'),
+        ('Gemm', '/decode_head/ffn/Gemm'), ('MatMul', '/MatMul'), ('MatMul', '/MatMul_1'),
+        ('Einsum', '/Einsum'), ('Conv', 'Conv_12'), ('Relu', '/Relu')]]
+    graph = helper.make_graph(nodes, 'g', [], [])
+    assert outside_the_network(graph) == ['/MatMul', '/MatMul_1', 'Conv_12']

@@ -20,7 +20,8 @@ resident memory, the peak size of its temporary folder):
 
 Memory should stay flat in N and time grow linearly: the script prints seconds per frame and
 peak memory per N. ``--docs FILE`` writes the table into FILE's ``eval_scale`` section, after
-every row.
+every row: the rows this run measures replace those of the same command, maps and number of
+frames; the table's other rows stay.
 """
 import argparse
 import os
@@ -33,7 +34,7 @@ import cv2
 import numpy as np
 
 from metric_speed import write_frames
-from process_usage import run_measured, write_docs_section
+from process_usage import read_docs_section, run_measured, write_docs_section
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'deeplabv3plus',
@@ -97,6 +98,20 @@ def write_video(path, frames, size=(256, 128)):
     return path
 
 
+COMMANDS = ('`eval_scores.py`', '`test.py --out`', '`infer.py`')  # the table's row order
+
+
+def row_key(line):
+    """((command, what, frames), line) of a table row."""
+    command, what, frames = (cell.strip() for cell in line.strip('|').split('|')[:3])
+    return (command, what, int(frames.replace(',', ''))), line
+
+
+def row_order(key):
+    command, what, frames = key
+    return (COMMANDS.index(command) if command in COMMANDS else len(COMMANDS), what, frames)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--frames', type=int, nargs='+', default=[100, 500, 2000])
@@ -114,17 +129,21 @@ def main(argv=None):
     parser.add_argument('--docs', metavar='FILE')
     args = parser.parse_args(argv)
     python = sys.executable
-    rows = []
+    # the table's rows by (command, what, frames): a run replaces the rows it measures and keeps
+    # the others, so a run of some rows (e.g. --dtype float16) does not drop the rest
+    rows = dict(row_key(line) for line in (read_docs_section(args.docs, 'eval_scale')
+                                           if args.docs else '').splitlines()
+                if line.startswith('| `'))
 
     def table():
         lines = ['| command | what | frames | seconds | ms per frame | peak MiB | peak temporary '
                  'MiB |', '|---|---|---|---|---|---|---|']
-        return lines + [f'| `{c}` | {w} | {n:,} | {r["seconds"]:.1f} | '
-                        f'{1000 * r["seconds"] / n:.1f} | {r["peak_mib"]:.0f} | '
-                        f'{r["tmp_mib"]:.0f} |' for c, w, n, r in rows]
+        return lines + [rows[key] for key in sorted(rows, key=row_order)]
 
     def record(command, what, frames, r):
-        rows.append((command, what, frames, r))
+        rows[(f'`{command}`', what, frames)] = (
+            f'| `{command}` | {what} | {frames:,} | {r["seconds"]:.1f} | '
+            f'{1000 * r["seconds"] / frames:.1f} | {r["peak_mib"]:.0f} | {r["tmp_mib"]:.0f} |')
         print(f'{command:>14s} {what:>22s} {frames:6d} frames: {r["seconds"]:8.1f} s '
               f'({1000 * r["seconds"] / frames:6.1f} ms/frame), peak {r["peak_mib"]:6.0f} MiB, '
               f'temporary {r["tmp_mib"]:6.0f} MiB', flush=True)

@@ -49,6 +49,15 @@ def run_measured(cmd, log_path, env=None, poll_s=0.2):
     return dict(seconds=seconds, peak_mib=usage.ru_maxrss / 1024, tmp_mib=peak_tmp[0] / 2**20)
 
 
+def read_docs_section(path, name):
+    """What lies between ``<!-- NAME -->`` and ``<!-- /NAME -->`` in ``path`` ('' without the
+    section)."""
+    with open(path) as fh:
+        found = re.search(rf'<!-- {re.escape(name)} -->\n(.*?)<!-- /{re.escape(name)} -->',
+                          fh.read(), re.S)
+    return found.group(1) if found else ''
+
+
 def write_docs_section(path, name, text):
     """Replace what lies between ``<!-- NAME -->`` and ``<!-- /NAME -->`` in ``path`` (the
     markers stay; both must be there)."""

@@ -26,7 +26,7 @@ def eam(outputs) -> torch.Tensor:
     s(x) = 1 - sum_q sigmoid(m_q(x)) * max_k p_qk
     """
     weight = outputs.known_probs.amax(dim=-1)  # (N, Q)
-    return 1 - torch.einsum('nq,nqhw->nhw', weight, outputs.mask_probs)
+    return 1 - outputs.mask_vote(weight)
 
 
 @register_scorer('uno', inputs='queries')
@@ -41,4 +41,4 @@ def uno(outputs) -> torch.Tensor:
         raise InputError('uno needs a head with a negative class: K + 2 class columns, got '
                          f'{outputs.cls_logits.shape[-1]} for K = {outputs.num_known}')
     margin = outputs.known_probs.amax(dim=-1) - outputs.class_probs[..., outputs.num_known]
-    return -torch.einsum('nq,nqhw->nhw', margin, outputs.mask_probs)
+    return -outputs.mask_vote(margin)

@@ -24,8 +24,14 @@ def maxquery(outputs) -> torch.Tensor:
     # a running maximum over the inlier queries' maps: no masked copy of all Q full-size maps
     # (which took 85% of this scorer's time)
     logits = outputs.mask_logits
-    if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():  # no data-dependent loop
-        return -logits.masked_fill(~inlier[..., None, None], float('-inf')).amax(dim=1)
+    if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
+        # no data-dependent loop: each image's inlier queries' maps gathered (NonZero, Gather)
+        # from the (N * Q, H, W) view (a reshape: no copy of all Q maps, as a masked fill or a
+        # split over the batch would make), then one maximum
+        maps, num_queries = logits.flatten(0, 1), logits.shape[1]
+        return torch.stack([
+            -maps.index_select(0, inlier[n].nonzero()[:, 0] + n * num_queries).amax(dim=0)
+            for n in range(logits.shape[0])])  # the traced batch size, as every shape here
     out = torch.empty((logits.shape[0],) + logits.shape[2:], dtype=logits.dtype,
                       device=logits.device)
     for n, queries in enumerate(inlier):

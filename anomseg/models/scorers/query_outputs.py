@@ -45,3 +45,12 @@ class QueryOutputs:
     def class_scores(self):
         """L_k(x) = sum_q p_qk sigmoid(m_q(x)) over the K known classes: (N, K, H, W)."""
         return torch.einsum('nqk,nqhw->nkhw', self.known_probs, self.mask_probs)
+
+    def mask_vote(self, weight):
+        """sum_q w_q sigmoid(m_q(x)) for per-query weights ``weight`` (N, Q): (N, H, W).
+
+        One matrix product (N, 1, Q) @ (N, Q, H*W): the same sum as
+        ``einsum('nq,nqhw->nhw')``, which onnxruntime runs about three times slower."""
+        probs = self.mask_probs
+        return torch.matmul(weight[:, None], probs.flatten(2)).view(
+            probs.shape[0], *probs.shape[2:])

@@ -54,6 +54,19 @@ def test_eam():
     assert close(eam(outputs()), expected)
 
 
+def test_mask_vote_is_the_weighted_sum_over_queries_at_every_pixel():
+    torch.manual_seed(0)
+    cls, masks, weight = torch.randn(2, 3, 4), torch.randn(2, 3, 4, 5), torch.rand(2, 3)
+    vote = QueryOutputs(cls, masks).mask_vote(weight)
+    assert vote.shape == (2, 4, 5)
+    for n in range(2):
+        for i in range(4):
+            for j in range(5):
+                want = sum(float(weight[n, q]) * sigmoid(float(masks[n, q, i, j]))
+                           for q in range(3))
+                assert float(vote[n, i, j]) == pytest.approx(want, abs=1e-6)
+
+
 def test_uno_with_negative_class():
     cls = [[2.0, 0.0, 0.5, 0.0], [0.0, 1.0, 1.5, -1.0]]  # K = 2, negative, no-object
     p = [softmax(c) for c in cls]
@@ -101,3 +114,8 @@ def test_maxquery_running_maximum_equals_the_masked_maximum():
     inlier[2] = True
     want = -masks.masked_fill(~inlier[..., None, None], float('-inf')).amax(1)
     assert torch.equal(maxquery(out), want)
+    # the graph an ONNX export traces (gathered inlier queries) keeps the inlier set an input:
+    # traced on other logits, it gives the same maps on these
+    traced = torch.jit.trace(lambda c, m: maxquery(QueryOutputs(c, m, num_known=4)),
+                             (torch.randn(3, 6, 5), torch.randn(3, 6, 7, 9)), check_trace=False)
+    assert torch.equal(traced(cls, masks), want)
