@@ -2,7 +2,7 @@
 
     python tools/benchmark/eval_scale.py [--frames 100 500 2000] [--dtype float32 float16] \
         [--test-frames 100 500 2000] [--video-frames 1000 10000] [--frames-dir DIR] \
-        [--docs docs/performance.md]
+        [--env NAME=VALUE ...] [--docs docs/performance.md]
 
 As users run them, each in its own process (``process_usage.run_measured``: wall time, peak
 resident memory, the peak size of its temporary folder):
@@ -18,7 +18,9 @@ resident memory, the peak size of its temporary folder):
 - ``tools/infer.py`` on a synthetic video of 256x128 frames with the same model, heatmap video
   written, for each of --video-frames.
 
-Memory should stay flat in N and time grow linearly: the script prints seconds per frame and
+``--env NAME=VALUE`` runs the commands with these environment variables set (e.g. glibc's
+``MALLOC_MMAP_THRESHOLD_``); their rows name them. Memory should stay flat in N and time grow
+linearly: the script prints seconds per frame and
 peak memory per N. ``--docs FILE`` writes the table into FILE's ``eval_scale`` section, after
 every row: the rows this run measures replace those of the same command, maps and number of
 frames; the table's other rows stay.
@@ -126,9 +128,15 @@ def main(argv=None):
                         help='keep the synthetic frames in DIR/frames-DTYPE and reuse them in the '
                              'next run (writing them takes minutes: 8 MiB a float32 frame); '
                              'default: a temporary folder')
+    parser.add_argument('--env', nargs='*', default=[], metavar='NAME=VALUE',
+                        help='environment variables the measured commands run with')
     parser.add_argument('--docs', metavar='FILE')
     args = parser.parse_args(argv)
     python = sys.executable
+    if any('=' not in item for item in args.env):
+        parser.error(f'--env takes NAME=VALUE items, got {args.env}')
+    env = dict(os.environ, **dict(item.split('=', 1) for item in args.env))
+    setting = ''.join(f', {item}' for item in args.env)  # named in the rows' "what"
     # the table's rows by (command, what, frames): a run replaces the rows it measures and keeps
     # the others, so a run of some rows (e.g. --dtype float16) does not drop the rest
     rows = dict(row_key(line) for line in (read_docs_section(args.docs, 'eval_scale')
@@ -141,6 +149,7 @@ def main(argv=None):
         return lines + [rows[key] for key in sorted(rows, key=row_order)]
 
     def record(command, what, frames, r):
+        what += setting
         rows[(f'`{command}`', what, frames)] = (
             f'| `{command}` | {what} | {frames:,} | {r["seconds"]:.1f} | '
             f'{1000 * r["seconds"] / frames:.1f} | {r["peak_mib"]:.0f} | {r["tmp_mib"]:.0f} |')
@@ -165,13 +174,13 @@ def main(argv=None):
                 record('eval_scores.py', f'{dtype} maps, report', n, run_measured(
                     [python, osp.join(ROOT, 'tools', 'eval_scores.py'), '--dataset',
                      'AnomalyTrack', '--data-root', root, '--scores', osp.join(root, 'scores'),
-                     '--out', osp.join(out, 'r.json')], log))
+                     '--out', osp.join(out, 'r.json')], log, env))
                 if dtype == 'float32' and n in args.test_frames:
                     record('test.py --out', 'msp, report', n, run_measured(
                         [python, osp.join(ROOT, 'tools', 'test.py'), CONFIG, checkpoint,
                          '--benchmark', 'AnomalyTrack', '--benchmark-root', root, '--scorer',
                          'msp', '--out', osp.join(out, 'maps'), '--work-dir',
-                         osp.join(out, 'work')], log))
+                         osp.join(out, 'work')], log, env))
                 shutil.rmtree(out, ignore_errors=True)
             if not args.frames_dir:
                 shutil.rmtree(full)
@@ -179,7 +188,7 @@ def main(argv=None):
             video = write_video(osp.join(work, f'video{n}.mp4'), n)
             record('infer.py', '256x128 video, heatmaps', n, run_measured(
                 [python, osp.join(ROOT, 'tools', 'infer.py'), CONFIG, checkpoint, video,
-                 '--out-dir', osp.join(work, 'infer')], log))
+                 '--out-dir', osp.join(work, 'infer')], log, env))
             shutil.rmtree(osp.join(work, 'infer'))
             os.unlink(video)
     print('\n'.join(table()))

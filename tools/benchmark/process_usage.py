@@ -21,8 +21,9 @@ def folder_bytes(root):
 
 
 def run_measured(cmd, log_path, env=None, poll_s=0.2):
-    """Run ``cmd``; returns dict(seconds, peak_mib: its maximum resident set size (os.wait4, this
-    child only), tmp_mib: the largest its temporary folder (a fresh $TMPDIR) got, sampled every
+    """Run ``cmd``; returns dict(seconds, peak_mib: the largest resident set of the command or of
+    any process it forked and waited for, e.g. a data-loading worker (os.wait4's ru_maxrss is
+    that maximum), tmp_mib: the largest its temporary folder (a fresh $TMPDIR) got, sampled every
     ``poll_s``). stdout and stderr go to ``log_path``; a failure raises with its tail."""
     with tempfile.TemporaryDirectory(prefix='anomseg-bench-tmp-') as tmp, \
             open(log_path, 'w') as log:

@@ -54,17 +54,24 @@ def test_eam():
     assert close(eam(outputs()), expected)
 
 
-def test_mask_vote_is_the_weighted_sum_over_queries_at_every_pixel():
+def test_votes_are_weighted_sums_over_queries_at_every_pixel():
+    """mask_vote (one weight per query) and class_scores (p_qk of K = 3 known classes) against
+    the sum over queries at each pixel, with N = 2 images and H != W (the product's reshape)."""
     torch.manual_seed(0)
     cls, masks, weight = torch.randn(2, 3, 4), torch.randn(2, 3, 4, 5), torch.rand(2, 3)
-    vote = QueryOutputs(cls, masks).mask_vote(weight)
-    assert vote.shape == (2, 4, 5)
+    out = QueryOutputs(cls, masks)
+    vote, scores = out.mask_vote(weight), out.class_scores
+    assert vote.shape == (2, 4, 5) and scores.shape == (2, 3, 4, 5)
     for n in range(2):
+        probs = [softmax([float(v) for v in cls[n, q]]) for q in range(3)]
         for i in range(4):
             for j in range(5):
-                want = sum(float(weight[n, q]) * sigmoid(float(masks[n, q, i, j]))
-                           for q in range(3))
+                s = [sigmoid(float(masks[n, q, i, j])) for q in range(3)]
+                want = sum(float(weight[n, q]) * s[q] for q in range(3))
                 assert float(vote[n, i, j]) == pytest.approx(want, abs=1e-6)
+                for k in range(3):
+                    want = sum(probs[q][k] * s[q] for q in range(3))
+                    assert float(scores[n, k, i, j]) == pytest.approx(want, abs=1e-6)
 
 
 def test_uno_with_negative_class():
