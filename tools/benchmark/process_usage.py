@@ -50,13 +50,18 @@ def run_measured(cmd, log_path, env=None, poll_s=0.2):
     return dict(seconds=seconds, peak_mib=usage.ru_maxrss / 1024, tmp_mib=peak_tmp[0] / 2**20)
 
 
+def docs_section(name):
+    """The pattern of a docs section: (``<!-- NAME -->`` and its newline, what lies between,
+    ``<!-- /NAME -->``)."""
+    return re.compile(rf'(<!-- {re.escape(name)} -->\n)(.*?)(<!-- /{re.escape(name)} -->)', re.S)
+
+
 def read_docs_section(path, name):
     """What lies between ``<!-- NAME -->`` and ``<!-- /NAME -->`` in ``path`` ('' without the
     section)."""
     with open(path) as fh:
-        found = re.search(rf'<!-- {re.escape(name)} -->\n(.*?)<!-- /{re.escape(name)} -->',
-                          fh.read(), re.S)
-    return found.group(1) if found else ''
+        found = docs_section(name).search(fh.read())
+    return found.group(2) if found else ''
 
 
 def write_docs_section(path, name, text):
@@ -64,11 +69,10 @@ def write_docs_section(path, name, text):
     markers stay; both must be there)."""
     with open(path) as fh:
         doc = fh.read()
-    pattern = re.compile(rf'(<!-- {re.escape(name)} -->\n).*?(<!-- /{re.escape(name)} -->)',
-                         re.S)
+    pattern = docs_section(name)
     if not pattern.search(doc):
         raise SystemExit(f'{path}: no <!-- {name} --> ... <!-- /{name} --> section to write')
-    doc = pattern.sub(lambda m: m.group(1) + text.rstrip('\n') + '\n' + m.group(2), doc)
+    doc = pattern.sub(lambda m: m.group(1) + text.rstrip('\n') + '\n' + m.group(3), doc)
     tmp = path + '.tmp'
     with open(tmp, 'w') as fh:
         fh.write(doc)
