@@ -25,7 +25,7 @@ def test_config_loads_and_model_builds(path):
     # the run settings are the config's own, whoever runs it (tools, Runner.from_cfg, mim)
     assert cfg.custom_imports.imports == ['anomseg', 'anomseg.runtime']
     hooks = [h['type'] for h in cfg.custom_hooks]
-    assert hooks == ['CheckpointFitHook', 'RandomStateHook']
+    assert hooks == ['CheckpointFitHook', 'RandomStateHook', 'TrimHeapHook']
     fine_tuning = bool(cfg.load_from and cfg.get('train_cfg'))   # training from a base's weights
     assert cfg.custom_hooks[0].get('fine_tuning', False) == fine_tuning
     checkpoint = cfg.get('default_hooks', {}).get('checkpoint')

@@ -15,4 +15,5 @@ model = dict(
 load_from = 'checkpoints/cityscapes/erfnet.pth'
 default_hooks = dict(visualization=dict(score_range=(-20.0, 0.0)))  # energy
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

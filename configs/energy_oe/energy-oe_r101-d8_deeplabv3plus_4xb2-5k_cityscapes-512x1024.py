@@ -32,7 +32,8 @@ load_from = ('https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3plus/'
              'deeplabv3plus_r101-d8_512x1024_80k_cityscapes/'
              'deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth')
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]
 test_pipeline = _base_.checked_test_pipeline  # mmseg's, with anomseg's checked loaders
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -14,7 +14,8 @@ default_hooks = dict(checkpoint=dict(backend_args=dict(backend='atomic_local')),
                      visualization=dict(_delete_=True, type='AnomalyVisualizationHook'))
 tta_model = dict(type='AnomalySegTTAModel')  # mmseg's TTA, anomaly maps averaged over views
 # anomseg's run settings on top of mmseg's base: checkpoints that must fit, exact resume
-custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]
 train_pipeline = _base_.checked_loading + _base_.train_pipeline[2:]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_pipeline = _base_.checked_test_pipeline  # mmseg's, with anomseg's checked loaders

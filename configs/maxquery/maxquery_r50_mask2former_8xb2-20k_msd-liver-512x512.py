@@ -66,4 +66,5 @@ tta_pipeline = [  # flipped and not (mmseg's base has Cityscapes' views)
 ]
 tta_model = dict(type='AnomalySegTTAModel')
 # anomseg's run settings on top of mmseg's base: checkpoints that must fit, exact resume
-custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

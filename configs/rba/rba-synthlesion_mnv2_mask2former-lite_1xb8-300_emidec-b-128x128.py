@@ -30,4 +30,5 @@ model = dict(
 load_from = 'work_dirs/maxquery_mnv2_mask2former-lite_1xb8-500_emidec-b-128x128/iter_500.pth'
 default_hooks = dict(visualization=dict(score_range=None))
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

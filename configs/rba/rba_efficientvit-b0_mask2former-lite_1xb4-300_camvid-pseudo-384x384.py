@@ -19,4 +19,5 @@ default_hooks = dict(checkpoint=dict(interval=300),
 load_from = ('work_dirs/zoo_cityscapes/mask2former-lite_efficientvit-b0-cityscapes-pre_1xb4-500_'
              'camvid-pseudo-384x384/seed0/iter_500.pth')
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

@@ -14,4 +14,5 @@ model = dict(
 load_from = 'work_dirs/mask2former-lite_mnv2_1xb4-1k_camvid-240x320/iter_1000.pth'
 default_hooks = dict(visualization=dict(score_range=(-2.0, 0.0)))
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

@@ -15,4 +15,5 @@ model = dict(
 load_from = 'work_dirs/quickstart/iter_600.pth'
 default_hooks = dict(visualization=dict(score_range=(-2.0, 0.0)))  # RbA of 9 classes: [-9, 0]
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

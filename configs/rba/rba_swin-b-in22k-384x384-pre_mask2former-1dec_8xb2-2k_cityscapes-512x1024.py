@@ -29,4 +29,5 @@ default_hooks = dict(checkpoint=dict(by_epoch=False, interval=1000))
 load_from = ('work_dirs/rba_swin-b-in22k-384x384-pre_mask2former-1dec_8xb2-90k_cityscapes-512x1024/'
              'iter_90000.pth')
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

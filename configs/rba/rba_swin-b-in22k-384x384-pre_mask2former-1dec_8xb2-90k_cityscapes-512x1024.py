@@ -6,5 +6,6 @@ model = dict(
     test_cfg=dict(scorer=['rba', 'msp', 'max_logit', 'energy']))
 # anomseg's run settings on top of mmseg's base: checkpoints that must fit, exact resume, atomic
 # checkpoint writes (the backend comes with anomseg.runtime)
-custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]
 default_hooks = dict(checkpoint=dict(backend_args=dict(backend='atomic_local')))

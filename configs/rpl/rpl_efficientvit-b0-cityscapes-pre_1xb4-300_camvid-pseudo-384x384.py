@@ -28,4 +28,5 @@ load_from = 'checkpoints/cityscapes/efficientvit.pth'
 default_hooks = dict(checkpoint=dict(interval=300),
                      visualization=dict(score_range=(-20.0, 0.0)))  # energy
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

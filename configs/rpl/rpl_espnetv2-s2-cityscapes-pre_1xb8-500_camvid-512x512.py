@@ -21,4 +21,5 @@ load_from = 'checkpoints/cityscapes/espnetv2.pth'
 default_hooks = dict(visualization=dict(score_range=(-20.0, 0.0)))
 published_protocol = dict(use_void_channel=False)
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

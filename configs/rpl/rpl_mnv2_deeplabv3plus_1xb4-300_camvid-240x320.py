@@ -21,4 +21,5 @@ optim_wrapper = dict(optimizer=dict(lr=1e-3), clip_grad=None)
 load_from = 'work_dirs/deeplabv3plus_mnv2_1xb4-2k_camvid-240x320/iter_2000.pth'
 default_hooks = dict(visualization=dict(score_range=(-20.0, 0.0)))
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

@@ -27,4 +27,5 @@ optim_wrapper = dict(optimizer=dict(lr=1e-3), clip_grad=None)
 load_from = 'work_dirs/mask2former-lite_mnv2_1xb4-1k_camvid-240x320/iter_1000.pth'
 default_hooks = dict(visualization=dict(score_range=(-1.0, 3.0)))  # -log sum_k L_k
 # fine-tuning from load_from: its base model may lack this config's new modules
-custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook')]
+custom_hooks = [dict(type='CheckpointFitHook', fine_tuning=True), dict(type='RandomStateHook'),
+                dict(type='TrimHeapHook')]

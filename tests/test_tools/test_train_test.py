@@ -201,7 +201,8 @@ def test_train_tool_and_runner_from_cfg_are_the_same_run(tiny_synthroad, tmp_pat
     assert settings(tool) == settings(plain)
     hooks = [[(type(h).__name__, h.priority) for h in r.hooks] for r in (tool, plain)]
     assert hooks[0] == hooks[1]
-    assert {'CheckpointFitHook', 'RandomStateHook'} <= {name for name, _ in hooks[0]}
+    names = {name for name, _ in hooks[0]}
+    assert {'CheckpointFitHook', 'RandomStateHook', 'TrimHeapHook'} <= names
     pipelines = [[repr(t) for t in r.train_dataloader.dataset.pipeline.transforms]
                  for r in (tool, plain)]
     assert pipelines[0] == pipelines[1]

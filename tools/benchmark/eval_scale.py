@@ -2,7 +2,7 @@
 
     python tools/benchmark/eval_scale.py [--frames 100 500 2000] [--dtype float32 float16] \
         [--test-frames 100 500 2000] [--video-frames 1000 10000] [--frames-dir DIR] \
-        [--env NAME=VALUE ...] [--docs docs/performance.md]
+        [--env NAME=VALUE ...] [--test-cfg-options KEY=VALUE ...] [--docs docs/performance.md]
 
 As users run them, each in its own process (``process_usage.run_measured``: wall time, peak
 resident memory, the peak size of its temporary folder):
@@ -19,7 +19,9 @@ resident memory, the peak size of its temporary folder):
   written, for each of --video-frames.
 
 ``--env NAME=VALUE`` runs the commands with these environment variables set (e.g. glibc's
-``MALLOC_MMAP_THRESHOLD_``); their rows name them. Memory should stay flat in N and time grow
+``MALLOC_MMAP_THRESHOLD_``); their rows name them. ``--test-cfg-options KEY=VALUE`` passes
+``--cfg-options`` to ``tools/test.py`` (e.g. ``custom_hooks.2.interval=100000``: the config's
+``TrimHeapHook`` in effect off), named in its rows. Memory should stay flat in N and time grow
 linearly: the script prints seconds per frame and
 peak memory per N. ``--docs FILE`` writes the table into FILE's ``eval_scale`` section, after
 every row: the rows this run measures replace those of the same command, maps and number of
@@ -130,6 +132,8 @@ def main(argv=None):
                              'default: a temporary folder')
     parser.add_argument('--env', nargs='*', default=[], metavar='NAME=VALUE',
                         help='environment variables the measured commands run with')
+    parser.add_argument('--test-cfg-options', nargs='*', default=[], metavar='KEY=VALUE',
+                        help="tools/test.py's --cfg-options")
     parser.add_argument('--docs', metavar='FILE')
     args = parser.parse_args(argv)
     python = sys.executable
@@ -176,11 +180,14 @@ def main(argv=None):
                      'AnomalyTrack', '--data-root', root, '--scores', osp.join(root, 'scores'),
                      '--out', osp.join(out, 'r.json')], log, env))
                 if dtype == 'float32' and n in args.test_frames:
-                    record('test.py --out', 'msp, report', n, run_measured(
-                        [python, osp.join(ROOT, 'tools', 'test.py'), CONFIG, checkpoint,
-                         '--benchmark', 'AnomalyTrack', '--benchmark-root', root, '--scorer',
-                         'msp', '--out', osp.join(out, 'maps'), '--work-dir',
-                         osp.join(out, 'work')], log, env))
+                    options = ['--cfg-options', *args.test_cfg_options] \
+                        if args.test_cfg_options else []
+                    record('test.py --out', ', '.join(['msp, report', *args.test_cfg_options]),
+                           n, run_measured(
+                               [python, osp.join(ROOT, 'tools', 'test.py'), CONFIG, checkpoint,
+                                '--benchmark', 'AnomalyTrack', '--benchmark-root', root,
+                                '--scorer', 'msp', '--out', osp.join(out, 'maps'),
+                                '--work-dir', osp.join(out, 'work'), *options], log, env))
                 shutil.rmtree(out, ignore_errors=True)
             if not args.frames_dir:
                 shutil.rmtree(full)
