@@ -19,6 +19,7 @@ randomness = dict(seed=0)
 # CheckpointFitHook: a checkpoint that does not fit the model is refused, naming its tensors
 # (fine-tuning configs set fine_tuning=True); RandomStateHook: a resumed training ends with the
 # weights of an uninterrupted one; TrimHeapHook: evaluating thousands of full-size frames runs in
-# flat memory (the C heap's free pages go back to the OS every 10 test / validation iterations).
+# nearly flat memory (the C heap's free pages go back to the OS every 10 test / validation
+# iterations).
 custom_hooks = [dict(type='CheckpointFitHook'), dict(type='RandomStateHook'),
                 dict(type='TrimHeapHook')]
