@@ -19,8 +19,8 @@ def glibc_malloc_trim():
 @HOOKS.register_module()
 class TrimHeapHook(Hook):
     """Hands the C heap's free memory back to the operating system every ``interval`` test and
-    validation iterations, so that evaluating full-size frames runs in memory flat in their
-    number.
+    validation iterations, so that evaluating full-size frames runs in memory nearly flat in
+    their number.
 
     Each frame allocates full-size buffers of several sizes (maps, labels, sorted scores, the
     written outputs: 2-16 MiB at 2048x1024) and frees them. glibc serves such sizes from its
@@ -37,7 +37,7 @@ class TrimHeapHook(Hook):
     priority = 'LOWEST'
 
     def __init__(self, interval=10):
-        if not isinstance(interval, int) or interval < 1:
+        if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
             raise ValueError(f'TrimHeapHook: interval must be a positive int, got {interval!r}')
         self.interval = interval
         self._trim = glibc_malloc_trim()

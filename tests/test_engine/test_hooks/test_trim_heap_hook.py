@@ -11,12 +11,13 @@ from anomseg.engine.hooks.trim_heap_hook import TrimHeapHook, glibc_malloc_trim
 
 FRAGMENT = r'''
 import json
+import resource
 import numpy as np
 from anomseg.engine.hooks.trim_heap_hook import TrimHeapHook
 
 def rss_mib():
     with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * 4096 / 2**20
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 np.ones(4 << 20, np.uint8)  # freed at once: glibc's mmap threshold rises to 4 MiB
 big, pins = [], []
@@ -47,7 +48,7 @@ def test_free_heap_pages_go_back_every_interval_iterations(tuned):
     assert rss[0] - rss[3] > 96, rss      # the 3rd: most of the 128 MiB freed
 
 
-@pytest.mark.parametrize('interval', [0, -1, 2.5])
+@pytest.mark.parametrize('interval', [0, -1, 2.5, True])
 def test_interval_must_be_a_positive_int(interval):
     with pytest.raises(ValueError, match='interval'):
         TrimHeapHook(interval=interval)
